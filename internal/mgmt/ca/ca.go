@@ -1,0 +1,242 @@
+// Package ca is the management server's certificate authority on disk: an
+// SM2 root whose key is encrypted at rest, and the management server's own
+// signing identity (serverId center-im by default) issued by that root.
+//
+// Layout of the CA directory (0700):
+//
+//	root.crt   the trust anchor every IM server pins
+//	root.key   its key: encrypted PKCS#8, or plain 0600 when created insecurely
+//	self.crt   the management server's own certificate
+//	self.key   its key, protected like root.key
+//
+// Records of what was issued and revoked live in the management store, not
+// here: this package only holds keys and makes certificates.
+package ca
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/emmansun/gmsm/sm2"
+	"github.com/emmansun/gmsm/smx509"
+
+	"github.com/imictl/imictl/internal/pki"
+)
+
+// File names inside the CA directory.
+const (
+	RootCertFile = "root.crt"
+	RootKeyFile  = "root.key"
+	SelfCertFile = "self.crt"
+	SelfKeyFile  = "self.key"
+)
+
+// DefaultServerID is the management server's own serverId.
+const DefaultServerID = "center-im"
+
+// ErrExists is returned by Init when a CA is already there.
+var ErrExists = errors.New("a CA already exists in this directory")
+
+// ErrNotInitialized is returned by Load when there is no CA yet.
+var ErrNotInitialized = errors.New("no CA here yet: create one with `imictl ca init` (or start `imictl serve`, which creates one)")
+
+// CA is a loaded certificate authority with the management server's identity.
+type CA struct {
+	Dir    string
+	Root   pki.Issuer
+	Self   *smx509.Certificate
+	Key    *sm2.PrivateKey // the management server's signing key
+	SelfID string
+}
+
+// InitOptions configure a new CA.
+type InitOptions struct {
+	CommonName string // root subject CN
+	ServerID   string // the management server's serverId (default center-im)
+	ServerName string // its display name
+	Password   []byte // encrypts both keys; empty means plain keys (insecure)
+	Validity   time.Duration
+	Now        time.Time
+}
+
+// Init creates the root and the management server's identity in dir. It
+// refuses to overwrite an existing CA.
+func Init(dir string, o InitOptions) (*CA, error) {
+	if _, err := os.Stat(filepath.Join(dir, RootKeyFile)); err == nil {
+		return nil, fmt.Errorf("%w (%s): use it, or choose another --data-dir", ErrExists, dir)
+	}
+	if o.CommonName == "" {
+		o.CommonName = "imictl interconnection root"
+	}
+	if o.ServerID == "" {
+		o.ServerID = DefaultServerID
+	}
+	if err := pki.ValidateServerID(o.ServerID); err != nil {
+		return nil, err
+	}
+	if o.Validity == 0 {
+		o.Validity = pki.DefaultRootValidity
+	}
+	if o.Now.IsZero() {
+		o.Now = time.Now()
+	}
+	rootKey, err := pki.GenerateKey()
+	if err != nil {
+		return nil, err
+	}
+	rootDER, err := pki.CreateRootCert(rootKey, o.CommonName, o.Now.Add(-pki.Backdate), o.Now.Add(o.Validity))
+	if err != nil {
+		return nil, err
+	}
+	root, err := smx509.ParseCertificate(rootDER)
+	if err != nil {
+		return nil, err
+	}
+	c := &CA{Dir: dir, Root: pki.Issuer{Cert: root, Key: rootKey}, SelfID: o.ServerID}
+	selfKey, selfDER, err := c.issueSelf(o.ServerName, o.Now)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	files := []struct {
+		name string
+		data func() ([]byte, error)
+		perm fs.FileMode
+	}{
+		{RootKeyFile, func() ([]byte, error) { return pki.EncodePrivateKeyPEM(rootKey, o.Password) }, 0o600},
+		{RootCertFile, func() ([]byte, error) { return pki.EncodeCertificatePEM(rootDER), nil }, 0o644},
+		{SelfKeyFile, func() ([]byte, error) { return pki.EncodePrivateKeyPEM(selfKey, o.Password) }, 0o600},
+		{SelfCertFile, func() ([]byte, error) { return pki.EncodeCertificatePEM(selfDER), nil }, 0o644},
+	}
+	for _, f := range files {
+		data, err := f.data()
+		if err != nil {
+			return nil, err
+		}
+		if err := writeNew(filepath.Join(dir, f.name), data, f.perm); err != nil {
+			return nil, err
+		}
+	}
+	return Load(dir, o.Password)
+}
+
+// issueSelf makes the management server's key and certificate.
+func (c *CA) issueSelf(name string, now time.Time) (*sm2.PrivateKey, []byte, error) {
+	key, err := pki.GenerateKey()
+	if err != nil {
+		return nil, nil, err
+	}
+	if name == "" {
+		name = "Interconnection management server"
+	}
+	csrDER, err := pki.CreateCSR(key, pki.CSRTemplate{ServerID: c.SelfID, ServerName: name})
+	if err != nil {
+		return nil, nil, err
+	}
+	csr, err := smx509.ParseCertificateRequest(csrDER)
+	if err != nil {
+		return nil, nil, err
+	}
+	der, err := c.Issue(csr, pki.DefaultServerCertValidity, now, nil)
+	return key, der, err
+}
+
+// Issue makes a server certificate from a checked CSR with a fresh serial.
+func (c *CA) Issue(csr *smx509.CertificateRequest, validity time.Duration, now time.Time, crlURLs []string) ([]byte, error) {
+	serial, err := pki.NewSerial()
+	if err != nil {
+		return nil, err
+	}
+	return c.Root.IssueServerCert(csr, pki.IssueParams{
+		Serial:                serial,
+		NotBefore:             now.Add(-pki.Backdate),
+		NotAfter:              now.Add(validity),
+		CRLDistributionPoints: crlURLs,
+	})
+}
+
+// Load reads a CA created by Init. password may be empty for plain keys.
+func Load(dir string, password []byte) (*CA, error) {
+	read := func(name string) ([]byte, error) {
+		data, err := os.ReadFile(filepath.Join(dir, name))
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%w (%s missing in %s)", ErrNotInitialized, name, dir)
+		}
+		return data, err
+	}
+	rootCertPEM, err := read(RootCertFile)
+	if err != nil {
+		return nil, err
+	}
+	rootKeyPEM, err := read(RootKeyFile)
+	if err != nil {
+		return nil, err
+	}
+	selfCertPEM, err := read(SelfCertFile)
+	if err != nil {
+		return nil, err
+	}
+	selfKeyPEM, err := read(SelfKeyFile)
+	if err != nil {
+		return nil, err
+	}
+	root, err := pki.ParseCertificatePEM(rootCertPEM)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", RootCertFile, err)
+	}
+	rootKey, err := pki.DecodePrivateKeyPEM(rootKeyPEM, password)
+	if err != nil {
+		return nil, fmt.Errorf("CA key %s: %w", filepath.Join(dir, RootKeyFile), err)
+	}
+	if !rootKey.PublicKey.Equal(root.PublicKey) {
+		return nil, fmt.Errorf("%s does not belong to %s: the CA directory is inconsistent", RootKeyFile, RootCertFile)
+	}
+	self, err := pki.ParseCertificatePEM(selfCertPEM)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", SelfCertFile, err)
+	}
+	selfKey, err := pki.DecodePrivateKeyPEM(selfKeyPEM, password)
+	if err != nil {
+		return nil, fmt.Errorf("management server key %s: %w", filepath.Join(dir, SelfKeyFile), err)
+	}
+	selfID, err := pki.ServerIDFromCertificate(self)
+	if err != nil {
+		return nil, err
+	}
+	return &CA{Dir: dir, Root: pki.Issuer{Cert: root, Key: rootKey}, Self: self, Key: selfKey, SelfID: selfID}, nil
+}
+
+// IsEncrypted reports whether the CA key on disk is password-protected, so
+// callers ask for a password only when needed.
+func IsEncrypted(dir string) (bool, error) {
+	data, err := os.ReadFile(filepath.Join(dir, RootKeyFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, ErrNotInitialized
+	}
+	if err != nil {
+		return false, err
+	}
+	return pki.IsEncryptedKeyPEM(data), nil
+}
+
+// RootPEM is the trust anchor in PEM.
+func (c *CA) RootPEM() []byte { return pki.EncodeCertificatePEM(c.Root.Cert.Raw) }
+
+// writeNew creates a file that must not exist yet, with perm.
+func writeNew(path string, data []byte, perm fs.FileMode) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
