@@ -1,0 +1,69 @@
+package store
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// ChangedSince answers the directory query (interface M1): the servers
+// changed after lastQueryTime (ms; 0 = all), cancelled ones included,
+// restricted to ids when it is not empty, ordered by serverId; and the
+// serverTime to send as the next lastQueryTime.
+//
+// serverTime is the store's change clock read in the same transaction as
+// the records. Every later change gets a strictly greater ChangedAt (see
+// txn.tick), so a client that always sends back the serverTime it received
+// never misses a change, whatever the wall clock does. Unknown ids are
+// left out, as the standard gives no error for them.
+func (s *Store) ChangedSince(lastQueryTime int64, ids []string) ([]Server, int64, error) {
+	var out []Server
+	var serverTime int64
+	err := s.view(func(t *txn) error {
+		serverTime = t.clock()
+		var err error
+		switch {
+		case len(ids) > 0:
+			out, err = t.serversChangedIn(lastQueryTime, ids)
+		case lastQueryTime <= 0:
+			out, err = t.allServers()
+		default:
+			out, err = t.serversChangedAfter(lastQueryTime)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return out, serverTime, nil
+}
+
+func (t *txn) serversChangedIn(after int64, ids []string) ([]Server, error) {
+	ids = slices.Clone(ids)
+	slices.Sort(ids)
+	var out []Server
+	for _, id := range slices.Compact(ids) {
+		srv, ok, err := get[Server](t.b(bucketServers), []byte(id))
+		if err != nil {
+			return nil, fmt.Errorf("server %s: %w", id, err)
+		}
+		if ok && srv.ChangedAt > after {
+			out = append(out, srv)
+		}
+	}
+	return out, nil
+}
+
+func (t *txn) serversChangedAfter(after int64) ([]Server, error) {
+	var out []Server
+	c := t.b(bucketServerChanges).Cursor()
+	for k, id := c.Seek(u64(uint64(after) + 1)); k != nil; k, id = c.Next() {
+		srv, err := t.server(string(id))
+		if err != nil {
+			return nil, fmt.Errorf("change index names %s: %w", id, err)
+		}
+		out = append(out, srv)
+	}
+	slices.SortFunc(out, func(a, b Server) int { return strings.Compare(a.ServerID, b.ServerID) })
+	return out, nil
+}

@@ -1,0 +1,126 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Sentinel kinds; every error the store returns for a refused operation
+// matches one of these with errors.Is, and most carry details in a typed
+// error that errors.As can extract.
+var (
+	ErrLocked              = errors.New("database in use")
+	ErrSchemaTooNew        = errors.New("database schema too new")
+	ErrNotFound            = errors.New("not found")
+	ErrInvalid             = errors.New("invalid input")
+	ErrAlreadyDecided      = errors.New("application already decided")
+	ErrPendingApplication  = errors.New("another application is pending")
+	ErrServerExists        = errors.New("serverId already registered")
+	ErrServerIDRetired     = errors.New("serverId retired")
+	ErrServerCancelled     = errors.New("server cancelled")
+	ErrStatusConflict      = errors.New("server status changed")
+	ErrCertificateExists   = errors.New("certificate serial already stored")
+	ErrAlreadyRevoked      = errors.New("certificate already revoked")
+	ErrStaleCRL            = errors.New("CRL number not newer than the current CRL")
+	ErrOutboxEntryNotReady = errors.New("outbox entry not pending")
+)
+
+// LockedError: another process (or another Open in this one) holds the
+// database file.
+type LockedError struct{ Path string }
+
+func (e *LockedError) Error() string {
+	return fmt.Sprintf("the database %s is in use by a running imictl server; stop it, or use the running server's admin API (the admin commands do this automatically when the server is running)", e.Path)
+}
+
+func (e *LockedError) Is(target error) bool { return target == ErrLocked }
+
+// SchemaTooNewError: the file was written by a newer imictl.
+type SchemaTooNewError struct {
+	Path         string
+	File, Binary uint64
+}
+
+func (e *SchemaTooNewError) Error() string {
+	return fmt.Sprintf("the database %s has schema version %d, newer than this imictl understands (%d); upgrade imictl, or restore a backup made by this version", e.Path, e.File, e.Binary)
+}
+
+func (e *SchemaTooNewError) Is(target error) bool { return target == ErrSchemaTooNew }
+
+// NotFoundError names what was looked up.
+type NotFoundError struct {
+	Kind string // "server", "application", "certificate", "crl", "outbox entry"
+	Key  string
+}
+
+func (e *NotFoundError) Error() string {
+	if e.Key == "" {
+		return fmt.Sprintf("no %s stored yet", e.Kind)
+	}
+	return fmt.Sprintf("no %s %q; check the spelling, or list them to see what exists", e.Kind, e.Key)
+}
+
+func (e *NotFoundError) Is(target error) bool { return target == ErrNotFound }
+
+// ValidationError names the bad field and what is wrong with it.
+type ValidationError struct {
+	Field   string
+	Problem string
+}
+
+func (e *ValidationError) Error() string { return fmt.Sprintf("invalid %s: %s", e.Field, e.Problem) }
+
+func (e *ValidationError) Is(target error) bool { return target == ErrInvalid }
+
+func invalid(field, format string, args ...any) error {
+	return &ValidationError{Field: field, Problem: fmt.Sprintf(format, args...)}
+}
+
+// AlreadyDecidedError: the compare-and-swap on an application's state failed.
+type AlreadyDecidedError struct {
+	ID       string
+	State    State
+	Reviewer string
+}
+
+func (e *AlreadyDecidedError) Error() string {
+	return fmt.Sprintf("application %s was already %s by %s; nothing was changed", e.ID, e.State, e.Reviewer)
+}
+
+func (e *AlreadyDecidedError) Is(target error) bool { return target == ErrAlreadyDecided }
+
+// PendingApplicationError: a serverId has at most one pending application.
+type PendingApplicationError struct {
+	ServerID string
+	ID       string
+}
+
+func (e *PendingApplicationError) Error() string {
+	return fmt.Sprintf("server %s already has a pending application %s; wait for its review, or ask an administrator to reject it", e.ServerID, e.ID)
+}
+
+func (e *PendingApplicationError) Is(target error) bool { return target == ErrPendingApplication }
+
+// StatusConflictError: the server's status is not the one the caller expected.
+type StatusConflictError struct {
+	ServerID         string
+	Expected, Actual Status
+}
+
+func (e *StatusConflictError) Error() string {
+	return fmt.Sprintf("server %s has status %d (%s), not %d (%s); nothing was changed", e.ServerID, e.Actual, e.Actual, e.Expected, e.Expected)
+}
+
+func (e *StatusConflictError) Is(target error) bool { return target == ErrStatusConflict }
+
+func serverExists(id string) error {
+	return fmt.Errorf("%w: %s is taken; choose another serverId", ErrServerExists, id)
+}
+
+func serverIDRetired(id string) error {
+	return fmt.Errorf("%w: %s belonged to a cancelled server and can never be used again; choose another serverId", ErrServerIDRetired, id)
+}
+
+func serverCancelled(id string) error {
+	return fmt.Errorf("%w: %s is cancelled and cannot be changed or restored; register a new serverId", ErrServerCancelled, id)
+}

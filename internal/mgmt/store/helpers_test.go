@@ -1,0 +1,133 @@
+package store
+
+import (
+	"fmt"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"go.etcd.io/bbolt"
+)
+
+// clock is a settable test clock.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newClock() *clock { return &clock{t: time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)} }
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}
+
+func (c *clock) Add(d time.Duration) { c.Set(c.Now().Add(d)) }
+
+func openTest(t testing.TB) (*Store, *clock) {
+	t.Helper()
+	c := newClock()
+	s, err := Open(filepath.Join(t.TempDir(), "mgmt.db"), Options{Now: c.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s, c
+}
+
+func fields(id string) ServerFields {
+	return ServerFields{
+		ServerName:    "Server " + id,
+		ServerAddress: "https://" + id + ".example.com",
+		ContactName:   "Li Lei",
+		ContactEmail:  "ops@" + id + ".example.com",
+		ContactMobile: "+86 138 0000 0000",
+		ServerType:    "ref/imictl",
+		Area:          "CN",
+		OwnerID:       "owner-" + id,
+	}
+}
+
+func newApp(id string) Application {
+	return Application{Kind: KindNew, ServerID: id, Fields: fields(id), CSR: []byte("-----BEGIN CERTIFICATE REQUEST-----\n" + id + "\n")}
+}
+
+var serialCounter struct {
+	sync.Mutex
+	n uint64
+}
+
+// cert makes the certificate record a CA would hand over; DER is opaque here.
+func cert(serverID string) *Certificate {
+	serialCounter.Lock()
+	serialCounter.n++
+	n := serialCounter.n
+	serialCounter.Unlock()
+	nb := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
+	return &Certificate{
+		Serial:    fmt.Sprintf("%x", 0xabc000+n),
+		ServerID:  serverID,
+		DER:       []byte("der of " + serverID),
+		NotBefore: nb,
+		NotAfter:  nb.AddDate(1, 0, 0),
+	}
+}
+
+// register submits and approves a new server.
+func register(t testing.TB, s *Store, id string) Server {
+	t.Helper()
+	a, err := s.Submit("applicant", newApp(id))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Approve(a.ID, Approval{Reviewer: "admin", Certificate: cert(id)}); err != nil {
+		t.Fatal(err)
+	}
+	srv, err := s.GetServer(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv
+}
+
+// dump is every key and value in the database, to assert that a refused
+// operation changed nothing.
+func dump(t testing.TB, s *Store) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		return tx.ForEach(func(name []byte, b *bbolt.Bucket) error {
+			out[string(name)+"/"] = fmt.Sprint(b.Sequence())
+			return b.ForEach(func(k, v []byte) error {
+				out[string(name)+"/"+string(k)] = string(v)
+				return nil
+			})
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func assertUnchanged(t testing.TB, before, after map[string]string) {
+	t.Helper()
+	for k, v := range before {
+		if w, ok := after[k]; !ok || w != v {
+			t.Errorf("key %q changed: %q -> %q", k, v, w)
+		}
+	}
+	for k, v := range after {
+		if _, ok := before[k]; !ok {
+			t.Errorf("key %q added: %q", k, v)
+		}
+	}
+}

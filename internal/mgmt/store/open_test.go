@@ -1,0 +1,170 @@
+package store
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"go.etcd.io/bbolt"
+)
+
+func TestOpenCreatesSchemaAndReopens(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "mgmt.db")
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	register(t, s, "alpha")
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s, err = Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.GetServer("alpha"); err != nil {
+		t.Fatalf("after reopen: %v", err)
+	}
+	var have uint64
+	s.db.View(func(tx *bbolt.Tx) error { have = fileSchema(tx); return nil })
+	if have != schemaVersion() {
+		t.Fatalf("schema %d, want %d", have, schemaVersion())
+	}
+}
+
+func TestOpenLockedReturnsErrLocked(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "mgmt.db")
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, readOnly := range []bool{false, true} {
+		_, err := Open(path, Options{Timeout: 100 * time.Millisecond, ReadOnly: readOnly})
+		if !errors.Is(err, ErrLocked) {
+			t.Fatalf("readOnly=%v: got %v, want ErrLocked", readOnly, err)
+		}
+		want := "the database " + path + " is in use by a running imictl server; stop it, or use the running server's admin API (the admin commands do this automatically when the server is running)"
+		if err.Error() != want {
+			t.Fatalf("message:\n%s\nwant:\n%s", err, want)
+		}
+	}
+}
+
+func TestOpenReadOnly(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "mgmt.db")
+	if _, err := Open(path, Options{ReadOnly: true}); err == nil || !strings.Contains(err.Error(), "no database at "+path) {
+		t.Fatalf("missing file: %v", err)
+	}
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	register(t, s, "alpha")
+	s.Close()
+
+	r1, err := Open(path, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r1.Close()
+	r2, err := Open(path, Options{ReadOnly: true, Timeout: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatalf("two readers must share the lock: %v", err)
+	}
+	defer r2.Close()
+	if _, err := r2.GetServer("alpha"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r1.SetStatus("admin", "alpha", StatusNormal, StatusSuspended); !errors.Is(err, bbolt.ErrDatabaseReadOnly) {
+		t.Fatalf("write on read-only: %v", err)
+	}
+	if _, err := Open(path, Options{Timeout: 100 * time.Millisecond}); !errors.Is(err, ErrLocked) {
+		t.Fatalf("writer while readers hold the file: %v", err)
+	}
+}
+
+// setSchema writes a schema version into a closed database file.
+func setSchema(t *testing.T, path string, v uint64) {
+	t.Helper()
+	db, err := bbolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	err = db.Update(func(tx *bbolt.Tx) error {
+		b, err := tx.CreateBucketIfNotExists(bucketMeta)
+		if err != nil {
+			return err
+		}
+		return b.Put(keySchema, u64(v))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestOpenRefusesNewerSchema(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "mgmt.db")
+	setSchema(t, path, schemaVersion()+1)
+	_, err := Open(path, Options{})
+	var se *SchemaTooNewError
+	if !errors.As(err, &se) || !errors.Is(err, ErrSchemaTooNew) || se.File != schemaVersion()+1 || se.Binary != schemaVersion() {
+		t.Fatalf("got %v", err)
+	}
+	if !strings.Contains(err.Error(), "upgrade imictl") {
+		t.Fatalf("message does not say what to do: %v", err)
+	}
+}
+
+func TestOpenReadOnlyRefusesToMigrate(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "mgmt.db")
+	setSchema(t, path, 0)
+	_, err := Open(path, Options{ReadOnly: true})
+	if err == nil || !strings.Contains(err.Error(), "needs migrating") {
+		t.Fatalf("got %v", err)
+	}
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatalf("read-write open migrates: %v", err)
+	}
+	s.Close()
+}
+
+func TestDecodeRefusesNewerRecordVersion(t *testing.T) {
+	s, _ := openTest(t)
+	register(t, s, "alpha")
+	err := s.db.Update(func(tx *bbolt.Tx) error {
+		return tx.Bucket(bucketServers).Put([]byte("alpha"), []byte(`{"v":2,"d":{"serverId":"alpha"}}`))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.GetServer("alpha"); err == nil || !strings.Contains(err.Error(), "record format version 2") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestBackupRestores(t *testing.T) {
+	s, _ := openTest(t)
+	register(t, s, "alpha")
+	var buf bytes.Buffer
+	if _, err := s.Backup(&buf); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "restored.db")
+	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Open(path, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	assertUnchanged(t, dump(t, s), dump(t, r))
+}

@@ -1,0 +1,237 @@
+package store
+
+import (
+	"bytes"
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// OutboxState of a notification.
+type OutboxState string
+
+const (
+	OutboxPending   OutboxState = "pending"
+	OutboxDelivered OutboxState = "delivered"
+)
+
+// OutboxEntry is one change notification (interface M3) to deliver: tell
+// Destination that Subject changed, i.e. POST {"serverId": Subject} to
+// Destination's receivenotify. Entries are queued in the transaction that
+// makes the change, so a change is never committed without its
+// notifications, and survive restarts until delivered.
+type OutboxEntry struct {
+	ID            uint64      `json:"id"`
+	Destination   string      `json:"destination"` // serverId to notify
+	Subject       string      `json:"subject"`     // serverId that changed
+	State         OutboxState `json:"state"`
+	Attempts      int         `json:"attempts"`
+	NextAttemptAt time.Time   `json:"nextAttemptAt"`
+	LastError     string      `json:"lastError,omitempty"`
+	CreatedAt     time.Time   `json:"createdAt"`
+	DeliveredAt   time.Time   `json:"deliveredAt,omitzero"`
+}
+
+// OutboxFilter selects outbox entries; zero values select everything.
+type OutboxFilter struct {
+	Destination string
+	State       OutboxState
+	Limit       int // at most this many, oldest first (0 = no limit)
+}
+
+// notifyAll queues a notification that subject changed to every server with
+// status 0 except subject itself.
+func (t *txn) notifyAll(subject string) error {
+	return t.b(bucketServersActive).ForEach(func(dest, _ []byte) error {
+		if string(dest) == subject {
+			return nil
+		}
+		return t.enqueue(string(dest), subject)
+	})
+}
+
+func (t *txn) enqueue(dest, subject string) error {
+	b := t.b(bucketOutbox)
+	id, err := b.NextSequence()
+	if err != nil {
+		return err
+	}
+	e := OutboxEntry{ID: id, Destination: dest, Subject: subject, State: OutboxPending, NextAttemptAt: t.now, CreatedAt: t.now}
+	if err := put(b, u64(id), e); err != nil {
+		return err
+	}
+	return t.b(bucketOutboxDue).Put(dueKey(e), []byte(dest))
+}
+
+// dueKey orders pending entries by next attempt, then by id.
+func dueKey(e OutboxEntry) []byte {
+	ms := max(e.NextAttemptAt.UnixMilli(), 0)
+	return append(u64(uint64(ms)), u64(e.ID)...)
+}
+
+func (t *txn) outboxEntry(id uint64) (OutboxEntry, error) {
+	e, ok, err := get[OutboxEntry](t.b(bucketOutbox), u64(id))
+	if err != nil {
+		return e, fmt.Errorf("outbox entry %d: %w", id, err)
+	}
+	if !ok {
+		return e, &NotFoundError{Kind: "outbox entry", Key: strconv.FormatUint(id, 10)}
+	}
+	return e, nil
+}
+
+// reschedule moves a pending entry to a new next-attempt time (or, when
+// delivered, out of the due index) and stores it.
+func (t *txn) reschedule(e OutboxEntry, update func(*OutboxEntry)) error {
+	due := t.b(bucketOutboxDue)
+	if err := due.Delete(dueKey(e)); err != nil {
+		return err
+	}
+	update(&e)
+	if e.State == OutboxPending {
+		if err := due.Put(dueKey(e), []byte(e.Destination)); err != nil {
+			return err
+		}
+	}
+	return put(t.b(bucketOutbox), u64(e.ID), e)
+}
+
+// DueOutbox returns up to limit pending entries whose next attempt is at or
+// before now, earliest first. A notifier should keep one delivery in flight
+// per destination; entries for the same destination come in id order.
+func (s *Store) DueOutbox(now time.Time, limit int) ([]OutboxEntry, error) {
+	var out []OutboxEntry
+	end := u64(uint64(max(now.UnixMilli(), 0)) + 1)
+	err := s.view(func(t *txn) error {
+		c := t.b(bucketOutboxDue).Cursor()
+		for k, _ := c.First(); k != nil && bytes.Compare(k[:8], end) < 0; k, _ = c.Next() {
+			if limit > 0 && len(out) == limit {
+				break
+			}
+			e, err := t.outboxEntry(btou(k[8:]))
+			if err != nil {
+				return err
+			}
+			out = append(out, e)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// MarkDelivered records a successful delivery. Marking a delivered entry
+// again is a no-op.
+func (s *Store) MarkDelivered(id uint64) error {
+	return s.update(func(t *txn) error {
+		e, err := t.outboxEntry(id)
+		if err != nil || e.State == OutboxDelivered {
+			return err
+		}
+		return t.reschedule(e, func(e *OutboxEntry) {
+			e.State, e.DeliveredAt, e.LastError = OutboxDelivered, t.now, ""
+			e.Attempts++
+		})
+	})
+}
+
+// MarkFailed records a failed attempt and when to try again (the notifier
+// owns the backoff policy). A delivered entry is refused
+// (ErrOutboxEntryNotReady): its delivery already succeeded.
+func (s *Store) MarkFailed(id uint64, nextAttemptAt time.Time, reason string) error {
+	return s.update(func(t *txn) error {
+		e, err := t.outboxEntry(id)
+		if err != nil {
+			return err
+		}
+		if e.State != OutboxPending {
+			return fmt.Errorf("%w: entry %d was delivered at %s", ErrOutboxEntryNotReady, id, e.DeliveredAt.Format(time.RFC3339))
+		}
+		return t.reschedule(e, func(e *OutboxEntry) {
+			e.Attempts++
+			e.NextAttemptAt, e.LastError = nextAttemptAt.UTC(), reason
+		})
+	})
+}
+
+// RetryDestination makes every pending entry for destination due now (an
+// administrator's "try again", e.g. after the peer is fixed) and returns how
+// many there were.
+func (s *Store) RetryDestination(actor, destination string) (int, error) {
+	if err := requireActor(actor); err != nil {
+		return 0, err
+	}
+	n := 0
+	err := s.update(func(t *txn) error {
+		var ids []uint64
+		err := t.b(bucketOutboxDue).ForEach(func(k, dest []byte) error {
+			if string(dest) == destination {
+				ids = append(ids, btou(k[8:]))
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if err := t.retry(id); err != nil {
+				return err
+			}
+		}
+		n = len(ids)
+		if n == 0 {
+			return nil
+		}
+		return t.audit(actor, ActionOutboxRetry, destination, fmt.Sprintf("%d pending notifications", n))
+	})
+	return n, err
+}
+
+// RetryEntry makes one pending entry due now.
+func (s *Store) RetryEntry(actor string, id uint64) error {
+	if err := requireActor(actor); err != nil {
+		return err
+	}
+	return s.update(func(t *txn) error {
+		e, err := t.outboxEntry(id)
+		if err != nil {
+			return err
+		}
+		if e.State != OutboxPending {
+			return fmt.Errorf("%w: entry %d was delivered at %s; nothing to retry", ErrOutboxEntryNotReady, id, e.DeliveredAt.Format(time.RFC3339))
+		}
+		if err := t.retry(id); err != nil {
+			return err
+		}
+		return t.audit(actor, ActionOutboxRetry, strconv.FormatUint(id, 10), "to "+e.Destination)
+	})
+}
+
+func (t *txn) retry(id uint64) error {
+	e, err := t.outboxEntry(id)
+	if err != nil {
+		return err
+	}
+	return t.reschedule(e, func(e *OutboxEntry) { e.NextAttemptAt = t.now })
+}
+
+// ListOutbox returns the entries f selects, oldest first.
+func (s *Store) ListOutbox(f OutboxFilter) ([]OutboxEntry, error) {
+	var out []OutboxEntry
+	err := s.view(func(t *txn) error {
+		c := t.b(bucketOutbox).Cursor()
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			e, err := decode[OutboxEntry](v)
+			if err != nil {
+				return fmt.Errorf("outbox entry %d: %w", btou(k), err)
+			}
+			if (f.Destination == "" || e.Destination == f.Destination) && (f.State == "" || e.State == f.State) {
+				out = append(out, e)
+				if f.Limit > 0 && len(out) == f.Limit {
+					break
+				}
+			}
+		}
+		return nil
+	})
+	return out, err
+}
