@@ -2,4 +2,19 @@
 // interconnection of instant-messaging systems.
 package main
 
-func main() {}
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/imictl/imictl/internal/commands"
+	"github.com/imictl/imictl/internal/commands/iostreams"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := commands.Main(ctx, iostreams.System(), os.Args[1:])
+	stop()
+	os.Exit(code)
+}
