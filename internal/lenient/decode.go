@@ -18,6 +18,9 @@ import (
 //     space and ignoring ASCII case ("fileID ", "messagetype");
 //   - a field may also list other accepted spellings in an `alias` tag,
 //     comma-separated (`json:"delateMembers" alias:"deleteMembers"`);
+//   - a field tagged `lenient:"trim"` (ids, which can't hold white space)
+//     has surrounding white space removed from its string values, so the
+//     source's sample " vrv-linkdood " reads as "vrv-linkdood";
 //   - unknown keys are ignored;
 //   - a key that maps to a field already set (exact repeat or another
 //     spelling) is an error: the sender was ambiguous and two parsers could
@@ -81,8 +84,12 @@ func decodeStruct(data []byte, v reflect.Value) error {
 			return Errorf(f.name, fmt.Sprintf("sent twice (as %q and %q): send each field once", first, key))
 		}
 		seen[i] = key
-		if err := decodeValue(raw, v.FieldByIndex(f.index)); err != nil {
+		fv := v.FieldByIndex(f.index)
+		if err := decodeValue(raw, fv); err != nil {
 			return Within(f.name, err)
+		}
+		if f.trim {
+			trimStrings(fv)
 		}
 	}
 	if _, err := dec.Token(); err != nil { // the closing brace
@@ -178,6 +185,7 @@ func normalizeKey(k string) string {
 type field struct {
 	name  string // the emitted json name
 	index []int
+	trim  bool // `lenient:"trim"`
 }
 
 type fieldSet struct {
@@ -220,13 +228,29 @@ func collect(t reflect.Type, prefix []int, fs *fieldSet) {
 		if alias := sf.Tag.Get("alias"); alias != "" {
 			names = append(names, strings.Split(alias, ",")...)
 		}
-		fs.list = append(fs.list, field{name: name, index: index})
+		fs.list = append(fs.list, field{name: name, index: index, trim: sf.Tag.Get("lenient") == "trim"})
 		for _, n := range names {
 			key := normalizeKey(n)
 			if old, taken := fs.byKey[key]; taken && len(fs.list[old].index) <= len(index) {
 				continue
 			}
 			fs.byKey[key] = len(fs.list) - 1
+		}
+	}
+}
+
+// trimStrings trims a string, or the strings of a slice or pointer.
+func trimStrings(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.String:
+		v.SetString(strings.TrimSpace(v.String()))
+	case reflect.Pointer:
+		if !v.IsNil() {
+			trimStrings(v.Elem())
+		}
+	case reflect.Slice:
+		for i := range v.Len() {
+			trimStrings(v.Index(i))
 		}
 	}
 }

@@ -27,6 +27,9 @@ type sample struct {
 	Ptr     *inner   `json:"ptr,omitempty"`
 	List    []inner  `json:"list"`
 	Time    int64    `json:"time"`
+	ID      string   `json:"id" lenient:"trim"`
+	IDs     []string `json:"ids" lenient:"trim"`
+	IDPtr   *string  `json:"idPtr" lenient:"trim"`
 	Error   string   `json:"error"` // shadows base.Error, as in encoding/json
 	Skip    string   `json:"-"`
 	hidden  string
@@ -53,6 +56,8 @@ func TestDecodeLeniency(t *testing.T) {
 		{"unknown repeated ignored", `{"other":1,"other":2}`, sample{}},
 		{"shadowing", `{"error":"outer"}`, sample{Error: "outer"}},
 		{"empty", `{}`, sample{}},
+		{"trimmed ids", `{"id":" vrv-linkdood ","ids":["\ta@b ",7],"idPtr":" x","fileID":" kept "}`,
+			sample{ID: "vrv-linkdood", IDs: []string{"a@b", "7"}, IDPtr: ptr("x"), FileID: " kept "}},
 		{"whitespace", " \n{ } \n", sample{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -66,6 +71,8 @@ func TestDecodeLeniency(t *testing.T) {
 		})
 	}
 }
+
+func ptr[T any](v T) *T { return &v }
 
 // decoded gives sample an UnmarshalJSON without giving it to sample itself.
 type decoded sample
@@ -148,5 +155,15 @@ func TestWithin(t *testing.T) {
 	}
 	if Within("a", nil) != nil {
 		t.Error("Within(nil) is not nil")
+	}
+}
+
+func TestDecodeReplacesNotMerges(t *testing.T) {
+	got := sample{FileID: "old", Time: 5, Members: []string{"x"}}
+	if err := Decode([]byte(`{"code":1}`), &got); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, sample{base: base{Code: 1}}) {
+		t.Errorf("got %+v, want only code set", got)
 	}
 }

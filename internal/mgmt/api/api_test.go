@@ -72,9 +72,10 @@ func TestDecodeLenient(t *testing.T) {
 	}{
 		{"code as number", `{"code":0,"desc":"OK"}`, &Envelope{}, &Envelope{Code: "0", Desc: "OK"}},
 		{"source M1 sample", `{"code":"0" ,"desc": "OK","servers":[{"serverId": " vrv-linkdood ","serverName":"x","productType":"p","serverAddress":"https://a","status": 0,"contactName":"n","contactEmail":"e","contactMobile":138}],"serverTime":1700000000000}`,
-			&ServersResponse{}, &ServersResponse{Envelope: Envelope{Code: "0", Desc: "OK"}, Servers: []ServerRecord{{ServerID: " vrv-linkdood ", ServerName: "x", ProductType: "p", ServerAddress: "https://a", ContactName: "n", ContactEmail: "e", ContactMobile: "138"}}, ServerTime: 1700000000000}},
+			&ServersResponse{}, &ServersResponse{Envelope: Envelope{Code: "0", Desc: "OK"}, Servers: []ServerRecord{{ServerID: "vrv-linkdood", ServerName: "x", ProductType: "p", ServerAddress: "https://a", ContactName: "n", ContactEmail: "e", ContactMobile: "138"}}, ServerTime: 1700000000000}},
 		{"table 1 spellings", `{"serverId":"a","serverType":"t","serverStatus":"2"}`, &ServerRecord{}, &ServerRecord{ServerID: "a", ProductType: "t", Status: 2}},
 		{"lastQueryTime as string", `{"serverIds":null,"lastQueryTime":"1700000000000"}`, &ServersQuery{}, &ServersQuery{LastQueryTime: 1700000000000}},
+		{"ids trimmed", `{"serverIds":[" a ","b\t"]}`, &ServersQuery{}, &ServersQuery{ServerIDs: []string{"a", "b"}}},
 		{"stray spaces and case", `{"serverid ":"abc"}`, &GetServerCertRequest{}, &GetServerCertRequest{ServerID: "abc"}},
 		{"productType for serverType", `{"serverId":"abc","productType":"t"}`, &SubmitRequest{}, &SubmitRequest{ServerID: "abc", ServerType: "t"}},
 		{"changes clear area", `{"serverId":"abc","changes":{"area":""}}`, &ModifyRequest{}, &ModifyRequest{ServerID: "abc", Changes: ServerChanges{Area: &area}}},

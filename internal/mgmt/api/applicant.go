@@ -10,7 +10,7 @@ import "github.com/imictl/imictl/internal/lenient"
 
 // SubmitRequest applies for registration (§6.1.1).
 type SubmitRequest struct {
-	ServerID      string `json:"serverId"`
+	ServerID      string `json:"serverId" lenient:"trim"`
 	ServerName    string `json:"serverName"`
 	ServerAddress string `json:"serverAddress"`
 	ContactName   string `json:"contactName"`
@@ -51,7 +51,7 @@ func (r *SubmitRequest) Validate() error {
 // unchanged. ServerID exists only so that an attempt to change it is
 // refused by name rather than ignored (§6.1.2: the serverId never changes).
 type ServerChanges struct {
-	ServerID      *string `json:"serverId,omitempty"`
+	ServerID      *string `json:"serverId,omitempty" lenient:"trim"`
 	ServerName    *string `json:"serverName,omitempty"`
 	ServerAddress *string `json:"serverAddress,omitempty"`
 	ContactName   *string `json:"contactName,omitempty"`
@@ -105,7 +105,7 @@ func (c *ServerChanges) Validate() error {
 // ModifyRequest applies to change a registration (§6.1.2); CSR, when
 // given, asks for a certificate for a new key.
 type ModifyRequest struct {
-	ServerID string        `json:"serverId"`
+	ServerID string        `json:"serverId" lenient:"trim"`
 	Changes  ServerChanges `json:"changes"`
 	CSR      string        `json:"csr,omitempty"`
 }
@@ -133,7 +133,7 @@ func (r *ModifyRequest) Validate() error {
 // CancelRequest applies to cancel a registration (§6.1.3); once approved
 // the serverId is never usable again.
 type CancelRequest struct {
-	ServerID string `json:"serverId"`
+	ServerID string `json:"serverId" lenient:"trim"`
 	Reason   string `json:"reason"`
 }
 
@@ -151,7 +151,7 @@ func (r *CancelRequest) Validate() error {
 // RequestIDResponse answers a submit, modify or cancel application.
 type RequestIDResponse struct {
 	Envelope
-	RequestID string `json:"requestId"`
+	RequestID string `json:"requestId" lenient:"trim"`
 }
 
 // UnmarshalJSON implements json.Unmarshaler with the package's leniency.
@@ -159,7 +159,7 @@ func (r *RequestIDResponse) UnmarshalJSON(b []byte) error { return lenient.Decod
 
 // StatusRequest asks where an application stands.
 type StatusRequest struct {
-	RequestID string `json:"requestId"`
+	RequestID string `json:"requestId" lenient:"trim"`
 }
 
 // UnmarshalJSON implements json.Unmarshaler with the package's leniency.
@@ -185,8 +185,8 @@ const (
 // set once a submit or a modify with a CSR is approved.
 type StatusResponse struct {
 	Envelope
-	RequestID    string `json:"requestId"`
-	ServerID     string `json:"serverId"`
+	RequestID    string `json:"requestId" lenient:"trim"`
+	ServerID     string `json:"serverId" lenient:"trim"`
 	Kind         string `json:"kind"`
 	Status       string `json:"status"`
 	StatusReason string `json:"statusReason,omitempty"`

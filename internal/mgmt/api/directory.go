@@ -19,7 +19,7 @@ const (
 // and the status "serverStatus" in table 1 and "status" (a number) in M1:
 // we emit the M1 spellings and accept the table 1 ones too.
 type ServerRecord struct {
-	ServerID      string `json:"serverId"`
+	ServerID      string `json:"serverId" lenient:"trim"`
 	ServerName    string `json:"serverName"`
 	ProductType   string `json:"productType" alias:"serverType"`
 	ServerAddress string `json:"serverAddress"`
@@ -51,7 +51,7 @@ func (s *ServerRecord) Validate() error {
 // No serverIds means all servers; LastQueryTime (ms since the Unix epoch,
 // 0 for everything) asks only for records changed after it.
 type ServersQuery struct {
-	ServerIDs     []string `json:"serverIds"`
+	ServerIDs     []string `json:"serverIds" lenient:"trim"`
 	LastQueryTime int64    `json:"lastQueryTime"`
 }
 
@@ -98,7 +98,7 @@ func (r ServersResponse) MarshalJSON() ([]byte, error) {
 // GetServerCertRequest is the body of M2, POST /sns/restApi/getservercert
 // (unauthenticated).
 type GetServerCertRequest struct {
-	ServerID string `json:"serverId"`
+	ServerID string `json:"serverId" lenient:"trim"`
 }
 
 // UnmarshalJSON implements json.Unmarshaler with the package's leniency.
@@ -121,7 +121,7 @@ func (r *GetServerCertResponse) UnmarshalJSON(b []byte) error { return lenient.D
 // and the management server calls when ServerID was added, modified or
 // cancelled.
 type ReceiveNotifyRequest struct {
-	ServerID string `json:"serverId"`
+	ServerID string `json:"serverId" lenient:"trim"`
 }
 
 // UnmarshalJSON implements json.Unmarshaler with the package's leniency.

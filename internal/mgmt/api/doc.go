@@ -9,6 +9,8 @@
 //     M1's "productType" and back, "serverStatus" for M1's "status";
 //   - string fields accept numbers (code 0 reads as "0"), integer fields
 //     accept decimal strings (status "1", lastQueryTime "1700000000000");
+//   - serverId, serverIds and requestId lose surrounding white space (the
+//     source's M1 sample has " vrv-linkdood ");
 //   - null and "" read as zero values; unknown keys are ignored; a field
 //     sent twice under any spelling is an error.
 //

@@ -23,14 +23,14 @@ type TextContent struct {
 type ImageContent struct {
 	Size   string `json:"size"`
 	Name   string `json:"name"`
-	FileID string `json:"fileID"`
+	FileID string `json:"fileID" lenient:"trim"`
 	MD5    string `json:"md5"`
 }
 
 // VoiceContent is a voice clip; Duration is a positive decimal number of seconds.
 type VoiceContent struct {
 	Size     string `json:"size"`
-	FileID   string `json:"fileID"`
+	FileID   string `json:"fileID" lenient:"trim"`
 	Duration string `json:"duration"`
 	MD5      string `json:"md5"`
 }
@@ -39,7 +39,7 @@ type VoiceContent struct {
 type FileContent struct {
 	Size   string `json:"size"`
 	Name   string `json:"name"`
-	FileID string `json:"fileID"`
+	FileID string `json:"fileID" lenient:"trim"`
 	MD5    string `json:"md5"`
 }
 

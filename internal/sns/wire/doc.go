@@ -12,6 +12,9 @@
 //   - string fields (size, duration, ids...) accept JSON numbers;
 //   - integer fields (code, type, isAgree, operType, times...) accept
 //     decimal strings; "" and null read as 0;
+//   - ids (senderID, userID, fileID, groupID, lists of ids...) lose
+//     surrounding white space; other strings (a message, a name) are kept
+//     exactly;
 //   - null anywhere reads as the zero value; unknown keys are ignored;
 //   - a field sent twice, under any spelling, is an error, because two
 //     parsers could otherwise read different messages from one signed body;

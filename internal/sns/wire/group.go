@@ -10,11 +10,11 @@ import (
 // as ""; we emit groupMemberNum as a number and createTime as milliseconds
 // since the Unix epoch, and accept both as strings too.
 type GroupInfo struct {
-	GroupID        string `json:"groupID"`
+	GroupID        string `json:"groupID" lenient:"trim"`
 	GroupName      string `json:"groupName"`
 	GroupIcon      string `json:"groupIcon"`
 	GroupMemberNum int    `json:"groupMemberNum"`
-	CreateUser     string `json:"createUser"`
+	CreateUser     string `json:"createUser" lenient:"trim"`
 	CreateTime     int64  `json:"createTime"`
 }
 
@@ -60,7 +60,7 @@ func (s *GroupSettings) Validate() error {
 // InviteRequest is the body of G1, POST /sns/invite/grpreq: UserID invites
 // ReqInfo.InviteUsers into ReqInfo.GroupInfo.
 type InviteRequest struct {
-	UserID  string     `json:"userID"`
+	UserID  string     `json:"userID" lenient:"trim"`
 	ReqInfo InviteInfo `json:"reqInfo"`
 }
 
@@ -69,7 +69,7 @@ type InviteRequest struct {
 type InviteInfo struct {
 	GroupInfo   GroupInfo `json:"groupInfo"`
 	UserInfo    *UserInfo `json:"userInfo,omitempty"`
-	InviteUsers []string  `json:"inviteUsers"`
+	InviteUsers []string  `json:"inviteUsers" lenient:"trim"`
 }
 
 // UnmarshalJSON implements json.Unmarshaler with the package's leniency.
@@ -98,7 +98,7 @@ func (r *InviteRequest) Validate() error {
 // InviteReply is the body of G2, POST /sns/invite/grprep?groupID=: the
 // invited OwnerID answers Yes (agree) or No (refuse).
 type InviteReply struct {
-	OwnerID    string `json:"ownerID"`
+	OwnerID    string `json:"ownerID" lenient:"trim"`
 	RespResult int    `json:"respResult"`
 }
 
@@ -117,8 +117,8 @@ func (r *InviteReply) Validate() error {
 // The source spells the list "delateMembers"; we emit that and accept
 // "deleteMembers" too.
 type RemoveMembersRequest struct {
-	OwnerID string   `json:"ownerID"`
-	Members []string `json:"delateMembers" alias:"deleteMembers"`
+	OwnerID string   `json:"ownerID" lenient:"trim"`
+	Members []string `json:"delateMembers" alias:"deleteMembers" lenient:"trim"`
 }
 
 // UnmarshalJSON implements json.Unmarshaler with the package's leniency.
@@ -134,7 +134,7 @@ func (r *RemoveMembersRequest) Validate() error {
 
 // QuitRequest is the body of G4, POST /sns/quit/grpmember?groupID=.
 type QuitRequest struct {
-	OwnerID string `json:"ownerID"`
+	OwnerID string `json:"ownerID" lenient:"trim"`
 }
 
 // UnmarshalJSON implements json.Unmarshaler with the package's leniency.
@@ -146,7 +146,7 @@ func (r *QuitRequest) Validate() error { return requireAddress("ownerID", r.Owne
 // NotifyGroupChatRequest is the body of G7, POST /sns/notify/grpchat?groupID=:
 // the main group's server fans a message out to UserIDs on the receiver.
 type NotifyGroupChatRequest struct {
-	UserIDs     []string    `json:"userIDs"`
+	UserIDs     []string    `json:"userIDs" lenient:"trim"`
 	MessageInfo MessageInfo `json:"messageInfo"`
 }
 
@@ -165,7 +165,7 @@ func (r *NotifyGroupChatRequest) Validate() error {
 // the messages after messageID, oldest first.
 type GroupChatHistoryResponse struct {
 	Envelope
-	NewestMessageID string        `json:"newestMessageID"`
+	NewestMessageID string        `json:"newestMessageID" lenient:"trim"`
 	Messages        []MessageInfo `json:"messages"`
 }
 
@@ -183,7 +183,7 @@ func (r GroupChatHistoryResponse) MarshalJSON() ([]byte, error) {
 // an owner or admin on another server changes the settings, the info, or
 // both; a part left out (nil) is not changed. "grpset" is accepted for "gset".
 type UpdateGroupInfoRequest struct {
-	OwnerID   string         `json:"ownerID"`
+	OwnerID   string         `json:"ownerID" lenient:"trim"`
 	GSet      *GroupSettings `json:"gset,omitempty" alias:"grpset"`
 	GroupInfo *GroupInfo     `json:"groupInfo,omitempty"`
 }

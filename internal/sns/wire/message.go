@@ -30,13 +30,13 @@ const Version1 = "v1"
 // by G8. Decoding lower-cases MessageType, types Content by it, and copies
 // fileID between messageInfo and content when only one of them carries it.
 type MessageInfo struct {
-	SenderID    string  `json:"senderID"`
-	RecvID      string  `json:"recvID"`
+	SenderID    string  `json:"senderID" lenient:"trim"`
+	RecvID      string  `json:"recvID" lenient:"trim"`
 	MessageType string  `json:"messageType"`
 	Version     string  `json:"version"`
 	Type        int     `json:"type"`
-	MessageID   string  `json:"messageID"`
-	FileID      string  `json:"fileID"`
+	MessageID   string  `json:"messageID" lenient:"trim"`
+	FileID      string  `json:"fileID" lenient:"trim"`
 	Content     Content `json:"content"`
 }
 

@@ -28,7 +28,7 @@ type UserInfo struct {
 	Remark      string `json:"remark"`
 	Name        string `json:"name"`
 	Portrait    string `json:"portrait"`
-	UserID      string `json:"userID"`
+	UserID      string `json:"userID" lenient:"trim"`
 	UpdateTime  int64  `json:"updateTime,omitempty"`
 }
 
@@ -78,9 +78,9 @@ func (r *VerifyUserResponse) UnmarshalJSON(b []byte) error { return lenient.Deco
 // AddFriendRequest is the body of S5, POST /sns/add/users: OwnerID asks
 // UserID to be friends and sends its own UserInfo.
 type AddFriendRequest struct {
-	UserID   string   `json:"userID"`
+	UserID   string   `json:"userID" lenient:"trim"`
 	Remark   string   `json:"remark"`
-	OwnerID  string   `json:"ownerID"`
+	OwnerID  string   `json:"ownerID" lenient:"trim"`
 	UserInfo UserInfo `json:"userInfo"`
 }
 
@@ -101,9 +101,9 @@ func (r *AddFriendRequest) Validate() error {
 // RespondFriendRequest is the body of S6, POST /sns/rsp/users: OwnerID
 // answers the request UserID made; IsAgree is Yes or No.
 type RespondFriendRequest struct {
-	UserID   string   `json:"userID"`
+	UserID   string   `json:"userID" lenient:"trim"`
 	IsAgree  int      `json:"isAgree"`
-	OwnerID  string   `json:"ownerID"`
+	OwnerID  string   `json:"ownerID" lenient:"trim"`
 	UserInfo UserInfo `json:"userInfo"`
 }
 
@@ -126,8 +126,8 @@ func (r *RespondFriendRequest) Validate() error {
 
 // DelFriendRequest is the body of S7, POST /sns/del/users.
 type DelFriendRequest struct {
-	UserID  string `json:"userID"`
-	OwnerID string `json:"ownerID"`
+	UserID  string `json:"userID" lenient:"trim"`
+	OwnerID string `json:"ownerID" lenient:"trim"`
 }
 
 // UnmarshalJSON implements json.Unmarshaler with the package's leniency.
