@@ -67,3 +67,16 @@ func (t *txn) serversChangedAfter(after int64) ([]Server, error) {
 	slices.SortFunc(out, func(a, b Server) int { return strings.Compare(a.ServerID, b.ServerID) })
 	return out, nil
 }
+
+// ChangeClock is the serverTime a directory query would return now: it
+// changes exactly when some server record changes, so a cached directory
+// response stays valid while it is unchanged (a cheap validator, e.g. for
+// caching the encoded full directory).
+func (s *Store) ChangeClock() (int64, error) {
+	var c int64
+	err := s.view(func(t *txn) error {
+		c = t.clock()
+		return nil
+	})
+	return c, err
+}

@@ -13,7 +13,7 @@ import (
 )
 
 func TestOpenCreatesSchemaAndReopens(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "mgmt.db")
+	path := filepath.Join(t.TempDir(), "data", "mgmt.db") // the data directory is created
 	s, err := Open(path, Options{})
 	if err != nil {
 		t.Fatal(err)

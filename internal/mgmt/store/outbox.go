@@ -235,3 +235,37 @@ func (s *Store) ListOutbox(f OutboxFilter) ([]OutboxEntry, error) {
 	})
 	return out, err
 }
+
+// PruneOutbox deletes up to limit delivered entries (oldest first) that were
+// delivered before before, and returns how many it deleted. Every change
+// queues one entry per active server, so a notifier calls this periodically
+// to keep the file from growing without bound.
+func (s *Store) PruneOutbox(before time.Time, limit int) (int, error) {
+	if limit <= 0 {
+		return 0, invalid("limit", "%d; prune at least one entry per call", limit)
+	}
+	n := 0
+	err := s.update(func(t *txn) error {
+		// Collect first: deleting under a bbolt cursor makes Next skip a key.
+		b := t.b(bucketOutbox)
+		var doomed [][]byte
+		c := b.Cursor()
+		for k, v := c.First(); k != nil && len(doomed) < limit; k, v = c.Next() {
+			e, err := decode[OutboxEntry](v)
+			if err != nil {
+				return fmt.Errorf("outbox entry %d: %w", btou(k), err)
+			}
+			if e.State == OutboxDelivered && e.DeliveredAt.Before(before) {
+				doomed = append(doomed, bytes.Clone(k))
+			}
+		}
+		for _, k := range doomed {
+			if err := b.Delete(k); err != nil {
+				return err
+			}
+		}
+		n = len(doomed)
+		return nil
+	})
+	return n, err
+}
