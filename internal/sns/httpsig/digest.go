@@ -1,0 +1,57 @@
+package httpsig
+
+import (
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"fmt"
+
+	"github.com/dunglas/httpsfv"
+	"github.com/emmansun/gmsm/sm3"
+)
+
+// headerContentDigest is RFC 9530's field; digestKey is its sm3 member.
+const (
+	headerContentDigest = "Content-Digest"
+	digestKey           = "sm3"
+)
+
+// ContentDigest returns the Content-Digest field value for body:
+// `sm3=:<base64 of SM3(body)>:`. An empty body has a digest too, and is always
+// sent, so that a verifier never has to guess whether a body was stripped.
+func ContentDigest(body []byte) string {
+	sum := sm3.Sum(body)
+	return digestKey + "=:" + base64.StdEncoding.EncodeToString(sum[:]) + ":"
+}
+
+// ParseContentDigest returns the SM3 digest carried by the Content-Digest
+// field lines. Members for other algorithms are ignored (RFC 9530 allows
+// several); the sm3 member is required.
+func ParseContentDigest(lines []string) ([]byte, error) {
+	if len(lines) == 0 {
+		return nil, errors.New("no Content-Digest header: send `Content-Digest: sm3=:<base64 SM3 of the body>:`, also for an empty body")
+	}
+	dict, err := httpsfv.UnmarshalDictionary(lines)
+	if err != nil {
+		return nil, fmt.Errorf("Content-Digest is not a structured-field dictionary: %v", err)
+	}
+	m, ok := dict.Get(digestKey)
+	if !ok {
+		return nil, fmt.Errorf("Content-Digest has no %q member (it has %v): this profile requires an SM3 digest", digestKey, dict.Names())
+	}
+	item, ok := m.(httpsfv.Item)
+	if !ok {
+		return nil, errors.New("Content-Digest sm3 member is an inner list; want a byte sequence")
+	}
+	sum, ok := item.Value.([]byte)
+	if !ok || len(sum) != sm3.Size {
+		return nil, fmt.Errorf("Content-Digest sm3 member must be a byte sequence of %d bytes", sm3.Size)
+	}
+	return sum, nil
+}
+
+// digestMatches reports whether want is the SM3 digest of body.
+func digestMatches(want, body []byte) bool {
+	sum := sm3.Sum(body)
+	return subtle.ConstantTimeCompare(want, sum[:]) == 1
+}
