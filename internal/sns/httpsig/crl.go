@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/emmansun/gmsm/smx509"
@@ -18,47 +17,34 @@ type CRLSource interface {
 	FetchCRL(ctx context.Context) (*smx509.RevocationList, error)
 }
 
-// StalePolicy says what to do when the CRL held is past its nextUpdate
-// (plus grace) because the source could not be reached.
-type StalePolicy int
-
-const (
-	// StaleRefuse refuses every call (crl_unavailable, 503) until a fresh
-	// CRL arrives: a revoked peer is never let in. The default.
-	StaleRefuse StalePolicy = iota
-	// StaleAccept keeps using the last CRL and logs a warning: calls go on
-	// through a management outage, at the risk of missing a revocation.
-	StaleAccept
-)
-
 // CRLOptions configures a CRLHolder. Zero values take the defaults.
 type CRLOptions struct {
-	Refresh time.Duration // how often Run fetches; default 5 minutes
-	Grace   time.Duration // how long past nextUpdate a CRL is still used; default 1 hour
-	Stale   StalePolicy
+	Refresh time.Duration    // how often Run fetches; default 5 minutes
 	Logger  *slog.Logger     // default slog.Default()
 	Now     func() time.Time // default time.Now
 }
 
 // CRLHolder holds the latest CRL fetched from a CRLSource and refreshes it
 // in the background (Run). The verifier reads it with Current.
+//
+// Stale policy: a CRL past its nextUpdate is stale and is never used; every
+// call is then refused with crl_unavailable (503) until a fresh CRL is
+// fetched, so that a revoked peer is never let in. The CA issues CRLs whose
+// nextUpdate lies far beyond the refresh interval (hours against minutes), so
+// a management outage shorter than that margin goes unnoticed.
 type CRLHolder struct {
 	src  CRLSource
 	opts CRLOptions
 
-	mu       sync.RWMutex
-	crl      *smx509.RevocationList
-	lastErr  error
-	lastWarn atomic.Int64 // unix seconds of the last stale warning: one per Refresh interval
+	mu      sync.RWMutex
+	crl     *smx509.RevocationList
+	lastErr error
 }
 
 // NewCRLHolder returns a holder with no CRL yet: call Refresh (or Run) first.
 func NewCRLHolder(src CRLSource, opts CRLOptions) *CRLHolder {
 	if opts.Refresh <= 0 {
 		opts.Refresh = 5 * time.Minute
-	}
-	if opts.Grace <= 0 {
-		opts.Grace = time.Hour
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
@@ -118,15 +104,8 @@ func (h *CRLHolder) Current() (*smx509.RevocationList, error) {
 		}
 		return nil, errors.New("no CRL fetched yet: the server is still starting, retry shortly")
 	}
-	now := h.opts.Now()
-	if crl.NextUpdate.IsZero() || now.Before(crl.NextUpdate.Add(h.opts.Grace)) {
-		return crl, nil
+	if next := crl.NextUpdate; !next.IsZero() && h.opts.Now().After(next) {
+		return nil, fmt.Errorf("the CRL expired at %s and no newer one could be fetched (%v): check that the management server is reachable", next.UTC().Format(time.RFC3339), lastErr)
 	}
-	if h.opts.Stale == StaleAccept {
-		if last := h.lastWarn.Load(); now.Unix()-last >= int64(h.opts.Refresh/time.Second) && h.lastWarn.CompareAndSwap(last, now.Unix()) {
-			h.opts.Logger.Warn("using a stale CRL", "next_update", crl.NextUpdate, "last_fetch_error", lastErr)
-		}
-		return crl, nil
-	}
-	return nil, fmt.Errorf("the CRL expired at %s (grace %s) and no newer one could be fetched (%v): check the management server", crl.NextUpdate.UTC().Format(time.RFC3339), h.opts.Grace, lastErr)
+	return crl, nil
 }

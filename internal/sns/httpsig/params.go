@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/dunglas/httpsfv"
+	"github.com/imictl/imictl/internal/pki"
 )
 
 // Wire constants of the profile (docs/PROTOCOL.md, section 3).
@@ -153,7 +154,7 @@ func parseParams(list httpsfv.InnerList) (*sigParams, error) {
 			ok = ok && validNonce(p.nonce)
 		case "keyid":
 			p.keyid, ok = v.(string)
-			ok = ok && validServerID(p.keyid) == nil
+			ok = ok && pki.ValidateServerID(p.keyid) == nil
 		case "alg":
 			p.alg, ok = v.(string)
 			ok = ok && p.alg == Algorithm
@@ -246,17 +247,4 @@ func validNonce(s string) bool {
 
 func isIDChar(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_'
-}
-
-// validServerID applies the serverId rule of docs/PROTOCOL.md section 1.
-func validServerID(id string) error {
-	if id == "" || len(id) > 64 {
-		return fmt.Errorf("serverId %q must be 1 to 64 characters", id)
-	}
-	for i := 0; i < len(id); i++ {
-		if !isIDChar(id[i]) {
-			return fmt.Errorf("serverId %q may contain only A-Z a-z 0-9 - _", id)
-		}
-	}
-	return nil
 }

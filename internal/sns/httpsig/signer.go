@@ -2,6 +2,7 @@ package httpsig
 
 import (
 	"bytes"
+	"crypto/ecdsa"
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
@@ -12,11 +13,13 @@ import (
 
 	"github.com/dunglas/httpsfv"
 	"github.com/emmansun/gmsm/sm2"
+	"github.com/emmansun/gmsm/smx509"
+	"github.com/imictl/imictl/internal/pki"
 )
 
-// Signer signs requests and responses as one server: serverID is the
-// origin (IMI-Origin and keyid) and key its SM2 private key, whose
-// certificate the peer finds in the directory by that serverId.
+// Signer signs requests and responses as one server: its serverId is the
+// origin (IMI-Origin and keyid); the peer finds the certificate in the
+// directory by that serverId.
 type Signer struct {
 	serverID string
 	key      *sm2.PrivateKey
@@ -24,17 +27,20 @@ type Signer struct {
 	nonce    func() (string, error)
 }
 
-// NewSigner returns a Signer for serverID with key. The verifier checks the
-// binding of serverID to the key through the certificate; sign with the key
-// of the certificate the directory publishes for serverID.
-func NewSigner(serverID string, key *sm2.PrivateKey) (*Signer, error) {
-	if err := validServerID(serverID); err != nil {
-		return nil, err
+// NewSigner returns a Signer for the server that cert names (its serverId
+// binding), signing with key, which must be cert's private key.
+func NewSigner(key *sm2.PrivateKey, cert *smx509.Certificate) (*Signer, error) {
+	if key == nil || cert == nil {
+		return nil, errors.New("httpsig: a signer needs both the SM2 private key and its certificate")
 	}
-	if key == nil {
-		return nil, errors.New("httpsig: no signing key")
+	id, err := pki.ServerIDFromCertificate(cert)
+	if err != nil {
+		return nil, fmt.Errorf("httpsig: the certificate names no serverId: %w", err)
 	}
-	return &Signer{serverID: serverID, key: key, now: time.Now, nonce: randomNonce}, nil
+	if pub, ok := cert.PublicKey.(*ecdsa.PublicKey); !ok || !key.PublicKey.Equal(pub) {
+		return nil, fmt.Errorf("httpsig: the private key does not match the certificate of %q: use the key its CSR was made with", id)
+	}
+	return &Signer{serverID: id, key: key, now: time.Now, nonce: randomNonce}, nil
 }
 
 // ServerID is the serverId this Signer signs as.
@@ -60,7 +66,7 @@ var (
 // IMI-Origin, IMI-Destination, Content-Digest, Signature-Input and Signature.
 // It reads the body and replaces it with an in-memory copy.
 func (s *Signer) SignRequest(req *http.Request, destination string) error {
-	if err := validServerID(destination); err != nil {
+	if err := pki.ValidateServerID(destination); err != nil {
 		return fmt.Errorf("httpsig: destination: %w", err)
 	}
 	body, err := readRequestBody(req)
@@ -104,7 +110,7 @@ func (s *Signer) SignResponse(h http.Header, status int, body []byte, req *http.
 	h.Set(HeaderOrigin, s.serverID)
 	h.Del(HeaderDestination)
 	components := responseComponents[:3]
-	if caller := req.Header.Get(HeaderOrigin); validServerID(caller) == nil {
+	if caller := req.Header.Get(HeaderOrigin); pki.ValidateServerID(caller) == nil {
 		h.Set(HeaderDestination, caller)
 		components = responseComponents
 	}
@@ -152,7 +158,7 @@ func (s *Signer) signMessage(m *message, names []string, tag string) error {
 	if err != nil {
 		return fmt.Errorf("httpsig: %w", err)
 	}
-	sig, err := sign(s.key, base)
+	sig, err := pki.Sign(s.key, base)
 	if err != nil {
 		return fmt.Errorf("httpsig: signing: %w", err)
 	}
