@@ -130,3 +130,15 @@ func TestCompletion(t *testing.T) {
 		})
 	}
 }
+
+// TestDefaultFormatIsTableOnTerminalAndPipe: the default does not change
+// when output is piped (grep and less see what the person saw); scripts ask
+// for -o json.
+func TestDefaultFormatIsTableOnTerminalAndPipe(t *testing.T) {
+	pipe := cmdtest.Run(t, cmdtest.Options{}, "help", "exit-codes")
+	pipe.Expect(t, 0)
+	tty := cmdtest.Run(t, cmdtest.Options{TTY: true}, "help", "exit-codes")
+	tty.Expect(t, 0)
+	cmdtest.Golden(t, "exit-codes.txt", pipe.Stdout)
+	cmdtest.Golden(t, "exit-codes.txt", tty.Stdout)
+}

@@ -1,6 +1,8 @@
 package commands
 
 import (
+	"github.com/spf13/cobra"
+
 	"context"
 	"fmt"
 
@@ -17,7 +19,10 @@ func Main(ctx context.Context, ios *iostreams.IOStreams, args []string) int {
 // printed here, once, as "imictl: <message>" on stderr; usage errors are
 // followed by the command's usage.
 func Run(ctx context.Context, f *cmdutil.Factory, args []string) int {
-	root := NewRootCmd(f)
+	return execute(ctx, f, NewRootCmd(f), args)
+}
+
+func execute(ctx context.Context, f *cmdutil.Factory, root *cobra.Command, args []string) int {
 	root.SetArgs(args)
 	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {

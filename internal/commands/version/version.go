@@ -5,6 +5,7 @@ package version
 import (
 	"runtime"
 	"runtime/debug"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -60,8 +61,8 @@ func FromBuildInfo(bi *debug.BuildInfo, ok bool) Info {
 			continue
 		}
 		info.GMSMVersion = d.Version
-		if d.Replace != nil {
-			info.GMSMVersion = d.Replace.Path + " " + d.Replace.Version
+		if r := d.Replace; r != nil {
+			info.GMSMVersion = strings.TrimSpace("replaced by " + r.Path + " " + r.Version)
 		}
 	}
 	return info
