@@ -15,6 +15,8 @@ func NewGroupCmd(use, short string) *cobra.Command {
 		Use:   use,
 		Short: short,
 		Args:  cobra.ArbitraryArgs,
+		// Cobra sets this only for the root; typos two edits away get a hint.
+		SuggestionsMinimumDistance: 2,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 {
 				hint := ""
