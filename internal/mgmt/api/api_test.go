@@ -102,7 +102,8 @@ func TestDecodeRefusals(t *testing.T) {
 		{`{"status":0,"serverStatus":"1"}`, &ServerRecord{}, `status: sent twice (as "status" and "serverStatus"): send each field once`},
 		{`{"lastQueryTime":"yesterday"}`, &ServersQuery{}, `lastQueryTime: want an integer, got "yesterday"`},
 		{`{"serverIds":"abc"}`, &ServersQuery{}, `serverIds: want an array, got string`},
-		{`{"code":{"x":1}}`, &Envelope{}, `code: want a string or number, got object`},
+		{`{"code":{"x":1}}`, &StatusResponse{}, `code: want a string or number, got object`},
+		{`{"code":{"x":1}}`, &Envelope{}, `want a string or number, got object`},
 		{`{"servers":[{"status":true}]}`, &ServersResponse{}, `servers[0].status: want an integer, got boolean`},
 		{`{"changes":[]}`, &ModifyRequest{}, `changes: want an object, got array`},
 	} {
@@ -114,6 +115,16 @@ func TestDecodeRefusals(t *testing.T) {
 		if !reflect.DeepEqual(tc.into, before) {
 			t.Errorf("%s: value changed on error: %+v", tc.in, tc.into)
 		}
+	}
+}
+
+func TestEmbeddingEnvelope(t *testing.T) {
+	var r struct {
+		Envelope
+		Extra string `json:"extra"`
+	}
+	if err := json.Unmarshal([]byte(`{"code":0,"desc":"OK","extra":"kept"}`), &r); err != nil || r.Extra != "kept" || !r.Succeeded() {
+		t.Errorf("got %+v, %v", r, err)
 	}
 }
 

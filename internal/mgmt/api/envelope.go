@@ -12,10 +12,15 @@ const (
 // {"code":"0","desc":"OK"}. Response types embed it. Reason is our addition
 // (omitted when empty): a stable machine-readable word for a refusal, such
 // as "unknown_server", while Desc stays human prose.
+//
+// Envelope deliberately has no UnmarshalJSON: a method on it would be
+// promoted to every type that embeds it and silently leave that type's other
+// fields empty. Code is a lenient.String instead, so a bare Envelope still
+// reads "code":0 as "0".
 type Envelope struct {
-	Code   string `json:"code"`
-	Desc   string `json:"desc"`
-	Reason string `json:"reason,omitempty"`
+	Code   lenient.String `json:"code"`
+	Desc   string         `json:"desc"`
+	Reason string         `json:"reason,omitempty"`
 }
 
 // OK is the success envelope.
@@ -29,7 +34,3 @@ func Fail(reason, desc string) Envelope {
 // Succeeded reports whether the server said code "0" (a number 0 decodes
 // as "0" too).
 func (e Envelope) Succeeded() bool { return e.Code == CodeOK }
-
-// UnmarshalJSON decodes leniently. Types embedding Envelope define their
-// own UnmarshalJSON, which shadows this one.
-func (e *Envelope) UnmarshalJSON(b []byte) error { return lenient.Decode(b, e) }

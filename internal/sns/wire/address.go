@@ -104,7 +104,7 @@ func parseHostPort(domain string) (string, uint16, error) {
 		return "", 0, fmt.Errorf("want host:port after '@' (port required; IPv6 in brackets): %v", err)
 	}
 	port, err := strconv.ParseUint(portText, 10, 16)
-	if err != nil || port == 0 || portText[0] == '+' {
+	if err != nil || port == 0 {
 		return "", 0, fmt.Errorf("bad port %q: want 1-65535", portText)
 	}
 	bracketed := strings.HasPrefix(domain, "[")

@@ -45,7 +45,7 @@ func oneOrTwo(field string, v int, meaning string) error {
 // isDecimal reports whether s is a decimal integer, allowing zero if zeroOK.
 func isDecimal(s string, zeroOK bool) bool {
 	n, err := strconv.ParseUint(s, 10, 63)
-	return err == nil && s[0] != '+' && (zeroOK || n > 0)
+	return err == nil && (zeroOK || n > 0)
 }
 
 func isHex(s string, n int) bool {

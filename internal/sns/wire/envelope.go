@@ -13,10 +13,15 @@ const (
 // Reason is our addition (omitted when empty): a stable machine-readable
 // word for a refusal, such as "bad_request", that scripts can match while
 // Error stays human prose.
+//
+// Envelope deliberately has no UnmarshalJSON: a method on it would be
+// promoted to every type that embeds it and silently leave that type's other
+// fields empty. Code is a lenient.Int instead, so a bare Envelope still
+// reads "code":"0"; compare it with CodeOK as with an int.
 type Envelope struct {
-	Code   int    `json:"code"`
-	Error  string `json:"error"`
-	Reason string `json:"reason,omitempty"`
+	Code   lenient.Int `json:"code"`
+	Error  string      `json:"error"`
+	Reason string      `json:"reason,omitempty"`
 }
 
 // OK is the success envelope.
@@ -29,7 +34,3 @@ func Fail(reason, message string) Envelope {
 
 // Succeeded reports whether the peer said code 0.
 func (e Envelope) Succeeded() bool { return e.Code == CodeOK }
-
-// UnmarshalJSON decodes leniently (code may be "0"). Types embedding
-// Envelope define their own UnmarshalJSON, which shadows this one.
-func (e *Envelope) UnmarshalJSON(b []byte) error { return lenient.Decode(b, e) }

@@ -133,7 +133,8 @@ func TestDecodeRefusals(t *testing.T) {
 	}{
 		{`{"delateMembers":["a@b"],"deleteMembers":["c@d"]}`, &RemoveMembersRequest{}, `delateMembers: sent twice (as "delateMembers" and "deleteMembers"): send each field once`},
 		{`{"gset":{},"grpset":{}}`, &UpdateGroupInfoRequest{}, `gset: sent twice (as "gset" and "grpset"): send each field once`},
-		{`{"code":true}`, &Envelope{}, `code: want an integer, got boolean`},
+		{`{"code":true}`, &IsFriendResponse{}, `code: want an integer, got boolean`},
+		{`{"code":true}`, &Envelope{}, `want an integer, got boolean`},
 		{`{"users":[{"userID":{}}]}`, &FindUsersResponse{}, `users[0].userID: want a string or number, got object`},
 		{`{"members":[{"userType":"owner"}]}`, &GroupMembersResponse{}, `members[0].userType: want an integer, got "owner"`},
 		{`{"userIDs":"a@b"}`, &NotifyGroupChatRequest{}, `userIDs: want an array, got string`},
@@ -204,5 +205,21 @@ func TestRequireID(t *testing.T) {
 func TestEnvelope(t *testing.T) {
 	if !OK().Succeeded() || Fail("x", "y").Succeeded() {
 		t.Error("Succeeded is wrong")
+	}
+	var e Envelope
+	if err := json.Unmarshal([]byte(`{"code":"1","error":"no such user"}`), &e); err != nil || e != (Envelope{Code: CodeFail, Error: "no such user"}) {
+		t.Errorf("bare envelope: %+v, %v", e, err)
+	}
+}
+
+// TestEmbeddingEnvelope: a type of another package that embeds Envelope
+// without an UnmarshalJSON of its own still gets all its fields.
+func TestEmbeddingEnvelope(t *testing.T) {
+	var r struct {
+		Envelope
+		Extra string `json:"extra"`
+	}
+	if err := json.Unmarshal([]byte(`{"code":"0","extra":"kept"}`), &r); err != nil || r.Extra != "kept" || !r.Succeeded() {
+		t.Errorf("got %+v, %v", r, err)
 	}
 }
