@@ -103,7 +103,7 @@ func (s *Store) Submit(actor string, a Application) (Application, error) {
 // checkApplication validates what Submit reads, without the database, and
 // clears what it does not read.
 func checkApplication(a *Application) error {
-	if err := ValidateServerID(a.ServerID); err != nil {
+	if err := checkServerID("serverId", a.ServerID); err != nil {
 		return err
 	}
 	input := Application{Kind: a.Kind, ServerID: a.ServerID, Fields: a.Fields, Changed: a.Changed, CSR: a.CSR}

@@ -51,7 +51,7 @@ func TestSubmitRefused(t *testing.T) {
 		message string
 	}{
 		{"empty actor", "", newApp("fresh"), ErrInvalid, "invalid actor: empty"},
-		{"bad serverId", "o", newApp("bad id!"), ErrInvalid, `invalid serverId: "bad id!" must be 1 to 64 letters`},
+		{"bad serverId", "o", newApp("bad id!"), ErrInvalid, `invalid serverId: bad serverId "bad id!": use 1-64 letters`},
 		{"long serverId", "o", newApp(strings.Repeat("a", 65)), ErrInvalid, "invalid serverId"},
 		{"missing required field", "o", func() Application { a := newApp("fresh"); a.Fields.ContactEmail = ""; return a }(), ErrInvalid, "invalid contactEmail: required for registration"},
 		{"missing owner", "o", func() Application { a := newApp("fresh"); a.Fields.OwnerID = ""; return a }(), ErrInvalid, "invalid ownerId"},
@@ -128,6 +128,8 @@ func TestDecideRefused(t *testing.T) {
 		message string
 	}{
 		{"approve unknown", func() error { _, err := s.Approve("req-42", Approval{Reviewer: "a"}); return err }, ErrNotFound, `no application "req-42"`},
+		{"approve without reviewer", func() error { _, err := s.Approve("req-2", Approval{Certificate: cert("beta")}); return err }, ErrInvalid, "invalid actor"},
+		{"approve req-0", func() error { _, err := s.Approve("req-0", Approval{Reviewer: "a"}); return err }, ErrNotFound, `"req-0"`},
 		{"approve malformed id", func() error { _, err := s.Approve("42", Approval{Reviewer: "a"}); return err }, ErrNotFound, `"42"`},
 		{"approve twice", func() error {
 			_, err := s.Approve("req-1", Approval{Reviewer: "a", Certificate: cert("alpha")})

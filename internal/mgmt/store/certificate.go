@@ -74,8 +74,8 @@ func checkCertificate(c *Certificate) error {
 	if c.Serial == "" || strings.Trim(c.Serial, "0123456789abcdef") != "" || c.Serial[0] == '0' {
 		return invalid("certificate serial", "%q must be lowercase hex without leading zeros, as big.Int.Text(16) writes it", c.Serial)
 	}
-	if err := ValidateServerID(c.ServerID); err != nil {
-		return invalid("certificate serverId", "%v", err)
+	if err := checkServerID("certificate serverId", c.ServerID); err != nil {
+		return err
 	}
 	if len(c.DER) == 0 {
 		return invalid("certificate DER", "empty")

@@ -87,6 +87,7 @@ func TestCertificateRefused(t *testing.T) {
 			_, err := s.RecordCertificate("ca", mutate(func(c *Certificate) { c.Serial = alpha.CertSerial }))
 			return err
 		}, ErrCertificateExists, alpha.CertSerial},
+		{"record without actor", func() error { _, err := s.RecordCertificate("", *cert("alpha")); return err }, ErrInvalid, "invalid actor"},
 		{"record uppercase serial", func() error {
 			_, err := s.RecordCertificate("ca", mutate(func(c *Certificate) { c.Serial = "ABC" }))
 			return err
@@ -127,16 +128,18 @@ func TestCRL(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, bad := range []struct {
+		actor   string
 		crl     CRL
 		want    error
 		message string
 	}{
-		{CRL{Number: 1, DER: []byte("again")}, ErrStaleCRL, "number 1, current 1"},
-		{CRL{Number: 0, DER: []byte("zero")}, ErrInvalid, "numbers start at 1"},
-		{CRL{Number: 2}, ErrInvalid, "CRL DER"},
+		{"ca", CRL{Number: 1, DER: []byte("again")}, ErrStaleCRL, "number 1, current 1"},
+		{"ca", CRL{Number: 0, DER: []byte("zero")}, ErrInvalid, "numbers start at 1"},
+		{"ca", CRL{Number: 2}, ErrInvalid, "CRL DER"},
+		{"", CRL{Number: 2, DER: []byte("crl 2")}, ErrInvalid, "invalid actor"},
 	} {
 		before := dump(t, s)
-		if err := s.PutCRL("ca", bad.crl); !errors.Is(err, bad.want) || !strings.Contains(err.Error(), bad.message) {
+		if err := s.PutCRL(bad.actor, bad.crl); !errors.Is(err, bad.want) || !strings.Contains(err.Error(), bad.message) {
 			t.Fatalf("%+v: %v", bad.crl, err)
 		}
 		assertUnchanged(t, before, dump(t, s))

@@ -136,17 +136,21 @@ func TestOpenReadOnlyRefusesToMigrate(t *testing.T) {
 	s.Close()
 }
 
-func TestDecodeRefusesNewerRecordVersion(t *testing.T) {
+func TestDecodeRefusesUnreadableRecords(t *testing.T) {
 	s, _ := openTest(t)
 	register(t, s, "alpha")
-	err := s.db.Update(func(tx *bbolt.Tx) error {
-		return tx.Bucket(bucketServers).Put([]byte("alpha"), []byte(`{"v":2,"d":{"serverId":"alpha"}}`))
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.GetServer("alpha"); err == nil || !strings.Contains(err.Error(), "record format version 2") {
-		t.Fatalf("got %v", err)
+	for raw, want := range map[string]string{
+		`{"v":2,"d":{"serverId":"alpha"}}`: "record format version 2 is not one this imictl reads (1..1); upgrade imictl",
+		`{"d":{"serverId":"alpha"}}`:       "record format version 0",
+		`{"v":1,"d":`:                      "corrupt record",
+	} {
+		err := s.db.Update(func(tx *bbolt.Tx) error { return tx.Bucket(bucketServers).Put([]byte("alpha"), []byte(raw)) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.GetServer("alpha"); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: got %v, want %q", raw, err, want)
+		}
 	}
 }
 

@@ -2,8 +2,9 @@ package store
 
 import (
 	"fmt"
-	"regexp"
 	"time"
+
+	"github.com/imictl/imictl/internal/ids"
 )
 
 // Status is serverStatus of table 1 of the standard.
@@ -91,13 +92,10 @@ type Tombstone struct {
 	Application string    `json:"application"` // the cancel application that retired it
 }
 
-var serverIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
-
-// ValidateServerID applies the rule of table 1 (letters, digits, '_' and '-';
-// we also cap the length at 64, as pki.ValidateServerID does).
-func ValidateServerID(id string) error {
-	if !serverIDPattern.MatchString(id) {
-		return invalid("serverId", "%q must be 1 to 64 letters, digits, '_' or '-'", id)
+// checkServerID applies the serverId rule shared with the wire packages.
+func checkServerID(field, id string) error {
+	if err := ids.ValidateServerID(id); err != nil {
+		return &ValidationError{Field: field, Problem: err.Error()}
 	}
 	return nil
 }
