@@ -8,6 +8,7 @@ import (
 
 	"github.com/imictl/imictl/internal/commands/cmdutil"
 	"github.com/imictl/imictl/internal/commands/iostreams"
+	"github.com/imictl/imictl/internal/commands/output"
 )
 
 // Main runs imictl with args on real streams and returns the exit code.
@@ -30,7 +31,7 @@ func execute(ctx context.Context, f *cmdutil.Factory, root *cobra.Command, args 
 	}
 	errOut := f.IOStreams.ErrOut
 	if !cmdutil.IsSilent(err) {
-		fmt.Fprintf(errOut, "imictl: %v\n", err)
+		fmt.Fprintf(errOut, "imictl: %s\n", output.EscapeControlLines(err.Error()))
 	}
 	if cmdutil.IsUsageError(err) && cmd != nil {
 		fmt.Fprintf(errOut, "\n%s", cmd.UsageString())

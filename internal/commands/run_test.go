@@ -32,6 +32,7 @@ func TestErrorPrinting(t *testing.T) {
 		{"cancelled", cmdutil.ErrCancelled, 3, "imictl: cancelled\n"},
 		{"prompt aborted", fmt.Errorf("server id: %w", prompt.ErrCancelled), 3, "imictl: server id: cancelled at the prompt\n"},
 		{"silent", &cmdutil.ExitError{Code: 4}, 4, ""},
+		{"peer text is escaped, lines kept", errors.New("peer said: \x1b[2Jhi\nsecond line"), 1, "imictl: peer said: \\x1b[2Jhi\nsecond line\n"},
 		{"usage from a command", cmdutil.UsageError("--out is required"), 2, "imictl: --out is required\n\nUsage:\n  imictl fail [flags]\n\nFlags:\n  -h, --help   help for fail\n\nGlobal Flags:\n      --no-input        never prompt; a missing value is a usage error naming its flag\n  -o, --output string   output format: table, json or yaml (some commands accept more; see their help)\n"},
 	}
 	for _, tt := range tests {

@@ -8,7 +8,8 @@
 // golden files under the calling package's testdata/. cmdtest imports the
 // whole command tree, so use it from external test packages (package key_test);
 // internal tests build their options with iostreams.Test and
-// prompt.NewScripted instead.
+// prompt.NewScripted instead. cmdtest owns the -update test flag: do not
+// define another one in a package that imports it.
 package cmdtest
 
 import (

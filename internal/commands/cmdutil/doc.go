@@ -53,12 +53,16 @@
 //     UnavailableError, NotFoundError, ErrCancelled or &ExitError{...}; a
 //     plain error exits 1. `imictl help exit-codes` lists them (ExitCodes).
 //   - Results go to IO.Out through output.Print with one output.View: Data
-//     with stable json tags for json/yaml, Headers+Rows or Details for the
-//     table. Commands with more formats call SetOutputFormats and handle
+//     with stable camelCase json tags for json/yaml (times RFC 3339 UTC,
+//     bytes lower-case hex, empty lists [] not null), Headers+Rows or Details
+//     for the table (control characters are escaped for you). Commands with more formats call SetOutputFormats and handle
 //     the extra ones themselves. Messages for people go to IO.ErrOut.
 //   - Missing values: RequireValue / FillMissing prompt only when
 //     IO.CanPrompt(), else a usage error names the flag. Destructive
-//     actions: a --yes flag and ConfirmDestructive.
+//     actions: AddYesFlag and ConfirmDestructive.
+//   - Shared flags: AddYesFlag, AddForceFlag, AddDataDirFlag (+ DataDir for
+//     the $IMICTL_DATA_DIR / ./imictl-data fallback). -o and --no-input are
+//     global and already there.
 //   - Passwords: Password (file, $IMICTL_PASSWORD_FILE, or prompt); never
 //     print them. Output files: WriteOutput / WriteFileAtomic (0600 for
 //     keys; --force to overwrite). Inputs: ReadInput ("-" is stdin).

@@ -32,12 +32,9 @@ type Factory struct {
 
 // NewFactory returns the Factory for a real run.
 func NewFactory(ios *iostreams.IOStreams) *Factory {
-	return &Factory{
-		IOStreams: ios,
-		Prompter: sync.OnceValue(func() prompt.Prompter {
-			return prompt.NewHuh(ios.In, ios.Out, os.Getenv("ACCESSIBLE") != "")
-		}),
-		Now:    time.Now,
-		Getenv: os.Getenv,
-	}
+	f := &Factory{IOStreams: ios, Now: time.Now, Getenv: os.Getenv}
+	f.Prompter = sync.OnceValue(func() prompt.Prompter {
+		return prompt.NewHuh(ios.In, ios.Out, f.Getenv("ACCESSIBLE") != "")
+	})
+	return f
 }

@@ -12,8 +12,9 @@ import (
 
 // TablePrinter prints kubectl-style columns: no borders, upper-case headers,
 // left-aligned cells three spaces apart, no trailing spaces, no wrapping
-// (so that grep and cut see one line per item). A View without Headers is
-// printed as "Key: value" lines with the values aligned.
+// and control characters escaped (so that grep and cut see one line per
+// item). A View without Headers is printed as "Key: value" lines with the
+// values aligned.
 type TablePrinter struct{}
 
 // Print implements Printer.
@@ -21,15 +22,22 @@ func (TablePrinter) Print(w io.Writer, v View) error {
 	if v.Headers == nil {
 		rows := make([][]string, len(v.Details))
 		for i, f := range v.Details {
-			rows[i] = []string{f.Key + ":", f.Value}
+			rows[i] = []string{EscapeControl(f.Key) + ":", EscapeControl(f.Value)}
 		}
 		return renderColumns(w, nil, rows)
 	}
 	headers := make([]string, len(v.Headers))
 	for i, h := range v.Headers {
-		headers[i] = strings.ToUpper(h)
+		headers[i] = strings.ToUpper(EscapeControl(h))
 	}
-	return renderColumns(w, headers, v.Rows)
+	rows := make([][]string, len(v.Rows))
+	for i, row := range v.Rows {
+		rows[i] = make([]string, len(row))
+		for j, c := range row {
+			rows[i][j] = EscapeControl(c)
+		}
+	}
+	return renderColumns(w, headers, rows)
 }
 
 func renderColumns(w io.Writer, headers []string, rows [][]string) error {
