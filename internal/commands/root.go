@@ -13,15 +13,18 @@ import (
 	"github.com/imictl/imictl/internal/commands/version"
 )
 
-// NoInputFlag disables prompting.
+// noInputFlag disables prompting.
 const noInputFlag = "no-input"
+
+func init() {
+	// Run every PersistentPreRunE from the root down, so a group that adds
+	// its own hook cannot skip the root's flag validation. Set once here,
+	// not per NewRootCmd, so that parallel tests do not race on it.
+	cobra.EnableTraverseRunHooks = true
+}
 
 // NewRootCmd builds the whole command tree around f.
 func NewRootCmd(f *cmdutil.Factory) *cobra.Command {
-	// Run every PersistentPreRunE from the root down, so a group that adds
-	// its own hook cannot skip the root's flag validation.
-	cobra.EnableTraverseRunHooks = true
-
 	root := cmdutil.NewGroupCmd("imictl", "Keys, certificates, registration and interconnection of instant messaging systems")
 	root.Long = `imictl runs and operates the interconnection of instant messaging systems:
 SM2 keys and certificates, registration with the management server, the

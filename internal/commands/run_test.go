@@ -145,3 +145,22 @@ func TestCancelledContextExitsCancelled(t *testing.T) {
 		t.Errorf("stderr = %q", errOut.String())
 	}
 }
+
+// TestGroupHookDoesNotSkipRootValidation: a group with its own
+// PersistentPreRunE must not bypass the root's -o validation.
+func TestGroupHookDoesNotSkipRootValidation(t *testing.T) {
+	ios, _, _, errOut := iostreams.Test()
+	f := cmdutil.NewFactory(ios)
+	root := NewRootCmd(f)
+	groupHook, ran := false, false
+	group := cmdutil.NewGroupCmd("admin", "Administer")
+	group.PersistentPreRunE = func(*cobra.Command, []string) error { groupHook = true; return nil }
+	group.AddCommand(&cobra.Command{Use: "list", RunE: func(*cobra.Command, []string) error { ran = true; return nil }})
+	root.AddCommand(group)
+	if code := execute(context.Background(), f, root, []string{"admin", "list", "-o", "xml"}); code != cmdutil.ExitUsage {
+		t.Fatalf("exit %d, want 2; stderr:\n%s", code, errOut)
+	}
+	if groupHook || ran {
+		t.Errorf("group hook ran = %v, command ran = %v: the root must reject -o xml first", groupHook, ran)
+	}
+}
