@@ -9,9 +9,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 
-	"github.com/dunglas/httpsfv"
 	"github.com/emmansun/gmsm/sm2"
 	"github.com/emmansun/gmsm/smx509"
 	"github.com/imictl/imictl/internal/pki"
@@ -132,28 +132,25 @@ func (s *Signer) signMessage(m *message, names []string, tag string) error {
 	if err != nil {
 		return fmt.Errorf("httpsig: making a nonce: %w", err)
 	}
-	list := httpsfv.InnerList{Params: httpsfv.NewParams()}
+	// Every value here is a constant, an integer or a string restricted to
+	// A-Z a-z 0-9 - _ (serverIds, base64url nonces), so this concatenation is
+	// the canonical RFC 8941 serialization that verifiers rebuild.
 	p := sigParams{}
-	for _, n := range names {
-		it := httpsfv.NewItem(n)
+	var b strings.Builder
+	b.WriteByte('(')
+	for i, n := range names {
 		c := component{name: n, id: `"` + n + `"`}
 		if n == boundComponent {
-			it = httpsfv.NewItem("signature")
-			it.Params.Add("req", true)
-			it.Params.Add("key", Label)
 			c = component{name: "signature", req: true, key: Label, id: boundComponent}
 		}
-		list.Items = append(list.Items, it)
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(c.id)
 		p.components = append(p.components, c)
 	}
-	list.Params.Add("created", s.now().Unix())
-	list.Params.Add("nonce", nonce)
-	list.Params.Add("keyid", s.serverID)
-	list.Params.Add("alg", Algorithm)
-	list.Params.Add("tag", tag)
-	if p.serialized, err = httpsfv.Marshal(list); err != nil {
-		return fmt.Errorf("httpsig: %w", err)
-	}
+	fmt.Fprintf(&b, `);created=%d;nonce="%s";keyid="%s";alg="%s";tag="%s"`, s.now().Unix(), nonce, s.serverID, Algorithm, tag)
+	p.serialized = b.String()
 	base, err := signatureBase(m, &p)
 	if err != nil {
 		return fmt.Errorf("httpsig: %w", err)
