@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/imictl/imictl/internal/commands/cmdutil"
+	"github.com/imictl/imictl/internal/commands/config"
 	"github.com/imictl/imictl/internal/commands/version"
 )
 
@@ -71,6 +72,7 @@ Every command takes -o json for scripts. Exit codes: "imictl help exit-codes".`
 	// Command groups: one line each, in the order of the command tree in
 	// docs (key, csr, cert, ca, register, admin, dir, sns, im, probe, serve).
 	root.AddCommand(
+		config.NewCmdConfig(f),
 		version.NewCmdVersion(f, nil),
 		newCmdCompletion(),
 	)

@@ -109,8 +109,10 @@ func ReadConfig(path string) (cfg *Config, exists bool, err error) {
 		return nil, true, fmt.Errorf("config file %s is larger than %d bytes: is %s set to the right file?", path, maxConfigSize, ConfigEnv)
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)                                              // a misspelt key would otherwise be silently ignored
-	if err := dec.Decode(cfg); err != nil && !errors.Is(err, io.EOF) { // io.EOF: an empty file
+	// A misspelt key would otherwise be silently ignored. An empty file
+	// decodes as io.EOF: no contexts.
+	dec.KnownFields(true)
+	if err := dec.Decode(cfg); err != nil && !errors.Is(err, io.EOF) {
 		return nil, true, fmt.Errorf("config file %s: %v; fix it or move it away", path, err)
 	}
 	seen := map[string]bool{}

@@ -154,7 +154,7 @@ func LoadFor(f *cmdutil.Factory, cmd *cobra.Command, needs Needs) (*Identity, er
 		return nil, r.missing(FlagRoot, EnvRoot, "FILE", "the interconnection root certificate, to authenticate answers")
 	}
 	if s.Mgmt != "" {
-		if id.MgmtURL, err = checkMgmtURL(s.Mgmt); err != nil {
+		if id.MgmtURL, err = NormalizeMgmtURL(s.Mgmt); err != nil {
 			return nil, err
 		}
 	} else if needs.Mgmt {
@@ -314,9 +314,9 @@ func readKey(f *cmdutil.Factory, path, passwordFile string) (*sm2.PrivateKey, er
 	return key, nil
 }
 
-// checkMgmtURL accepts an absolute http(s) URL and drops trailing slashes,
+// NormalizeMgmtURL accepts an absolute http(s) URL and drops trailing slashes,
 // so that paths can be appended.
-func checkMgmtURL(s string) (string, error) {
+func NormalizeMgmtURL(s string) (string, error) {
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
 		return "", cmdutil.UsageError("--%s %q: want the management server's base URL, like https://mgmt.example.com or http://127.0.0.1:8440", FlagMgmt, s)
