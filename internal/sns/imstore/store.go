@@ -1,0 +1,119 @@
+package imstore
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"go.etcd.io/bbolt"
+)
+
+// DefaultTimeout is how long Open waits for the file lock before reporting
+// ErrLocked.
+const DefaultTimeout = time.Second
+
+// DefaultDeliveredHistory is how many delivered outbox items are kept for
+// the admin surface before the oldest are deleted.
+const DefaultDeliveredHistory = 1000
+
+// Options tune Open. The zero value is ready to use.
+type Options struct {
+	// Timeout to obtain the file lock; 0 means DefaultTimeout. bbolt retries
+	// every 50ms, so the effective minimum is about that.
+	Timeout time.Duration
+	// ReadOnly takes a shared lock: several read-only opens may coexist, but
+	// none with a read-write open (a running IM server).
+	ReadOnly bool
+	// Now is the clock for timestamps; nil means time.Now.
+	Now func() time.Time
+	// DeliveredHistory bounds the delivered outbox items kept; 0 means
+	// DefaultDeliveredHistory, a negative value keeps none.
+	DeliveredHistory int
+}
+
+// Store is the IM server's persistent state in one bbolt file. It is safe
+// for concurrent use; bbolt serialises writers, so every check-then-write
+// below is atomic.
+type Store struct {
+	db      *bbolt.DB
+	path    string
+	now     func() time.Time
+	history int
+}
+
+// Open opens (creating if needed, unless ReadOnly) the database at path and
+// brings its schema up to date. A file held by another open returns a
+// *LockedError (errors.Is ErrLocked) after opts.Timeout.
+func Open(path string, opts Options) (*Store, error) {
+	if opts.Timeout <= 0 {
+		opts.Timeout = DefaultTimeout
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	switch {
+	case opts.DeliveredHistory == 0:
+		opts.DeliveredHistory = DefaultDeliveredHistory
+	case opts.DeliveredHistory < 0:
+		opts.DeliveredHistory = 0
+	}
+	if opts.ReadOnly {
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("no IM database at %s; check --data-dir, or start the IM server once to create it", path)
+		}
+	} else if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("create the data directory for %s: %w", path, err)
+	}
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: opts.Timeout, ReadOnly: opts.ReadOnly})
+	if errors.Is(err, bbolt.ErrTimeout) {
+		return nil, &LockedError{Path: path}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open IM database %s: %w", path, err)
+	}
+	s := &Store{db: db, path: path, now: opts.Now, history: opts.DeliveredHistory}
+	if err := s.prepare(opts.ReadOnly); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close releases the file and its lock.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Path is the file the store was opened from.
+func (s *Store) Path() string { return s.path }
+
+// Backup writes a consistent copy of the whole database to w while the store
+// stays in use (a hot backup); the copy opens with Open. File blobs live
+// outside the database (BlobStore) and are copied separately.
+func (s *Store) Backup(w io.Writer) (int64, error) {
+	var n int64
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		var err error
+		n, err = tx.WriteTo(w)
+		return err
+	})
+	return n, err
+}
+
+// view runs a read transaction. Keep fn short: a long reader holds pages
+// that writers cannot reuse.
+func (s *Store) view(fn func(t *txn) error) error {
+	return s.db.View(func(tx *bbolt.Tx) error {
+		return fn(&txn{tx: tx, now: s.now().UTC()})
+	})
+}
+
+// update runs fn in one read-write transaction; any error rolls back
+// everything fn wrote.
+func (s *Store) update(fn func(t *txn) error) error {
+	return s.db.Update(func(tx *bbolt.Tx) error {
+		return fn(&txn{tx: tx, now: s.now().UTC()})
+	})
+}
