@@ -86,19 +86,35 @@ var ErrCSREmptyDistID = errors.New("the CSR's SM2 signature was made with an emp
 // CheckCSR verifies a request's self-signature (SM2-with-SM3, default user
 // id) and its serverId binding, returning the serverId it names.
 func CheckCSR(csr *smx509.CertificateRequest) (string, error) {
+	if err := CheckCSRSignature(csr); err != nil {
+		return "", err
+	}
+	return ServerIDFromCSR(csr)
+}
+
+// CheckCSRSignature verifies only a request's self-signature (SM2-with-SM3,
+// default user id), explaining the empty-id case with ErrCSREmptyDistID.
+// `csr inspect` uses it to report the signature and the binding separately.
+func CheckCSRSignature(csr *smx509.CertificateRequest) error {
 	pub, ok := csr.PublicKey.(*ecdsa.PublicKey)
 	if !ok || pub.Curve != sm2.P256() {
-		return "", &FormatError{Want: "a CSR for an SM2 key", Found: fmt.Sprintf("a CSR for a %s key", csr.PublicKeyAlgorithm)}
+		return &FormatError{Want: "a CSR for an SM2 key", Found: fmt.Sprintf("a CSR for a %s key", csr.PublicKeyAlgorithm)}
 	}
 	if csr.SignatureAlgorithm != smx509.SM2WithSM3 {
-		return "", fmt.Errorf("the CSR is signed with %s: SM2-with-SM3 is required", csr.SignatureAlgorithm)
+		return fmt.Errorf("the CSR is signed with %s: SM2-with-SM3 is required", csr.SignatureAlgorithm)
 	}
 	if err := csr.CheckSignature(); err != nil {
 		if verifiesWithEmptyID(pub, csr.RawTBSCertificateRequest, csr.Signature) {
-			return "", ErrCSREmptyDistID
+			return ErrCSREmptyDistID
 		}
-		return "", fmt.Errorf("the CSR's signature does not verify (the request was altered, or signed with another key or SM2 id): %w", err)
+		return fmt.Errorf("the CSR's signature does not verify (the request was altered, or signed with another key or SM2 id): %w", err)
 	}
+	return nil
+}
+
+// ServerIDFromCSR returns the serverId a request binds (the same rule as
+// ServerIDFromCertificate). It does not check the signature.
+func ServerIDFromCSR(csr *smx509.CertificateRequest) (string, error) {
 	id, err := boundServerID(csr.Subject.CommonName, csr.URIs)
 	if err != nil {
 		return "", fmt.Errorf("the CSR does not bind a serverId: %w", err)

@@ -1,6 +1,8 @@
 package pki
 
 import (
+	"crypto/rand"
+	"crypto/x509/pkix"
 	"errors"
 	"math/big"
 	"net/url"
@@ -167,5 +169,37 @@ func TestRevocationReasons(t *testing.T) {
 	}
 	if RevocationReasonName(5) != "cessationOfOperation" {
 		t.Error("name of 5")
+	}
+}
+
+// The signature and the binding are checked separately so that `csr
+// inspect` can report each: a well-signed CSR without a binding, and a
+// bound CSR with a broken signature.
+func TestCSRSignatureAndBindingSeparately(t *testing.T) {
+	key := mustKey(t)
+	unboundDER, err := smx509.CreateCertificateRequest(rand.Reader, &smx509.CertificateRequest{
+		Subject: pkix.Name{CommonName: "srv1"}, SignatureAlgorithm: smx509.SM2WithSM3}, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unbound, _ := smx509.ParseCertificateRequest(unboundDER)
+	if err := CheckCSRSignature(unbound); err != nil {
+		t.Errorf("signature of an unbound CSR: %v", err)
+	}
+	if _, err := ServerIDFromCSR(unbound); err == nil || !strings.Contains(err.Error(), "does not bind a serverId: no urn:imi:server:") {
+		t.Errorf("binding of an unbound CSR: %v", err)
+	}
+	if _, err := CheckCSR(unbound); err == nil || !strings.Contains(err.Error(), "does not bind a serverId") {
+		t.Errorf("CheckCSR of an unbound CSR: %v", err)
+	}
+
+	boundDER, _ := CreateCSR(key, CSRTemplate{ServerID: "srv1"})
+	broken, _ := smx509.ParseCertificateRequest(boundDER)
+	broken.Signature[len(broken.Signature)-3] ^= 0xff
+	if err := CheckCSRSignature(broken); err == nil || !strings.Contains(err.Error(), "does not verify") {
+		t.Errorf("broken signature: %v", err)
+	}
+	if id, err := ServerIDFromCSR(broken); err != nil || id != "srv1" {
+		t.Errorf("binding of a CSR with a broken signature = %q, %v", id, err)
 	}
 }
