@@ -69,13 +69,25 @@ type KeyFormat struct {
 // IsEncryptedKeyPEM reports whether data holds a password-protected key, so
 // that callers ask for a password only when one is needed.
 func IsEncryptedKeyPEM(data []byte) bool {
-	block, _ := pem.Decode(data)
+	block, _ := keyBlock(data)
 	return block != nil && (block.Type == "ENCRYPTED PRIVATE KEY" || smx509.IsEncryptedPEMBlock(block))
+}
+
+// keyBlock decodes the first PEM block of data that is not a curve
+// parameters block: `openssl ecparam -genkey -name SM2` writes "SM2
+// PARAMETERS" before the key.
+func keyBlock(data []byte) (*pem.Block, []byte) {
+	block, rest := pem.Decode(data)
+	for block != nil && (block.Type == "EC PARAMETERS" || block.Type == "SM2 PARAMETERS") {
+		block, rest = pem.Decode(rest)
+	}
+	return block, rest
 }
 
 // DecodePrivateKeyPEM reads an SM2 private key: PKCS#8 (plain or encrypted,
 // ours or OpenSSL's `genpkey -algorithm SM2`) or SEC1 "EC PRIVATE KEY" on the
-// SM2 curve. Anything else is a *FormatError naming what was found.
+// SM2 curve (OpenSSL 3's `openssl ec` calls it "SM2 PRIVATE KEY"). Anything
+// else is a *FormatError naming what was found.
 func DecodePrivateKeyPEM(data, password []byte) (*sm2.PrivateKey, error) {
 	key, _, err := DecodePrivateKeyPEMFormat(data, password)
 	return key, err
@@ -84,7 +96,7 @@ func DecodePrivateKeyPEM(data, password []byte) (*sm2.PrivateKey, error) {
 // DecodePrivateKeyPEMFormat is DecodePrivateKeyPEM that also tells how the key
 // was stored.
 func DecodePrivateKeyPEMFormat(data, password []byte) (*sm2.PrivateKey, KeyFormat, error) {
-	block, rest := pem.Decode(data)
+	block, rest := keyBlock(data)
 	if block == nil {
 		return nil, KeyFormat{}, &FormatError{Want: "an SM2 private key in PEM", Found: describeNonPEM(data, rest)}
 	}
@@ -109,7 +121,7 @@ func DecodePrivateKeyPEMFormat(data, password []byte) (*sm2.PrivateKey, KeyForma
 		}
 		k, err := asSM2(key)
 		return k, KeyFormat{Encoding: "PKCS#8", Encrypted: true}, err
-	case "EC PRIVATE KEY":
+	case "EC PRIVATE KEY", "SM2 PRIVATE KEY": // OpenSSL 3 `openssl ec` names SEC1 SM2 keys the latter
 		der := block.Bytes
 		encrypted := smx509.IsEncryptedPEMBlock(block)
 		if encrypted {

@@ -96,12 +96,21 @@ func TestDecodeSEC1SM2Key(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	back, format, err := DecodePrivateKeyPEMFormat(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der}), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !back.Equal(key) || format.Encoding != "SEC1" {
-		t.Fatalf("SEC1 key not read back: %+v", format)
+	// OpenSSL 3 names the block "SM2 PRIVATE KEY"; `ecparam -genkey` puts
+	// a parameters block first.
+	params := pem.EncodeToMemory(&pem.Block{Type: "SM2 PARAMETERS", Bytes: []byte{6, 8, 42, 129, 28, 207, 85, 1, 130, 45}})
+	for _, data := range [][]byte{
+		pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der}),
+		pem.EncodeToMemory(&pem.Block{Type: "SM2 PRIVATE KEY", Bytes: der}),
+		append(params, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der})...),
+	} {
+		back, format, err := DecodePrivateKeyPEMFormat(data, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", data, err)
+		}
+		if !back.Equal(key) || format.Encoding != "SEC1" {
+			t.Fatalf("SEC1 key not read back: %+v", format)
+		}
 	}
 }
 

@@ -80,7 +80,16 @@ func TestWeReadOpenSSLKeys(t *testing.T) {
 	openssl(t, dir, "pkcs8", "-topk8", "-in", "plain.pem", "-v2", "aes-256-cbc", "-passout", "file:pw", "-out", "aes.pem")
 	openssl(t, dir, "pkcs8", "-topk8", "-in", "plain.pem", "-v2", "sm4-cbc", "-passout", "file:pw", "-out", "sm4.pem")
 	wantPub := openssl(t, dir, "pkey", "-in", "plain.pem", "-pubout")
-	for _, tc := range []struct{ file, password string }{{"plain.pem", ""}, {"aes.pem", "s3cret"}, {"sm4.pem", "s3cret"}} {
+	// OpenSSL 3 writes SEC1 SM2 keys as "SM2 PRIVATE KEY", and ecparam
+	// -genkey puts an "SM2 PARAMETERS" block before the key.
+	openssl(t, dir, "ec", "-in", "plain.pem", "-out", "sec1.pem")
+	openssl(t, dir, "ec", "-in", "plain.pem", "-aes256", "-passout", "file:pw", "-out", "sec1enc.pem")
+	params := openssl(t, dir, "ecparam", "-name", "SM2")
+	writeFile(t, dir, "params.pem", append([]byte(params), readFile(t, dir, "plain.pem")...))
+	for _, tc := range []struct{ file, password string }{
+		{"plain.pem", ""}, {"aes.pem", "s3cret"}, {"sm4.pem", "s3cret"},
+		{"sec1.pem", ""}, {"sec1enc.pem", "s3cret"}, {"params.pem", ""},
+	} {
 		key, err := DecodePrivateKeyPEM(readFile(t, dir, tc.file), []byte(tc.password))
 		if err != nil {
 			t.Fatalf("%s: %v", tc.file, err)
