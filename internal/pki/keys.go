@@ -73,6 +73,25 @@ func IsEncryptedKeyPEM(data []byte) bool {
 	return block != nil && (block.Type == "ENCRYPTED PRIVATE KEY" || smx509.IsEncryptedPEMBlock(block))
 }
 
+// PeekKeyFormat tells how a private key is stored from its PEM block alone,
+// without decrypting it, so that an encrypted key can be described without
+// its password. ok is false when data holds no private key block.
+func PeekKeyFormat(data []byte) (f KeyFormat, ok bool) {
+	block, _ := keyBlock(data)
+	if block == nil {
+		return KeyFormat{}, false
+	}
+	switch block.Type {
+	case "PRIVATE KEY":
+		return KeyFormat{Encoding: "PKCS#8"}, true
+	case "ENCRYPTED PRIVATE KEY":
+		return KeyFormat{Encoding: "PKCS#8", Encrypted: true}, true
+	case "EC PRIVATE KEY", "SM2 PRIVATE KEY":
+		return KeyFormat{Encoding: "SEC1", Encrypted: smx509.IsEncryptedPEMBlock(block)}, true
+	}
+	return KeyFormat{}, false
+}
+
 // keyBlock decodes the first PEM block of data that is not a curve
 // parameters block: `openssl ecparam -genkey -name SM2` writes "SM2
 // PARAMETERS" before the key.

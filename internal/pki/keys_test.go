@@ -35,6 +35,9 @@ func TestPrivateKeyRoundTrip(t *testing.T) {
 			if got := IsEncryptedKeyPEM(data); got != (tc.password != nil) {
 				t.Errorf("IsEncryptedKeyPEM = %v", got)
 			}
+			if peek, ok := PeekKeyFormat(data); !ok || peek != (KeyFormat{Encoding: "PKCS#8", Encrypted: tc.password != nil}) {
+				t.Errorf("PeekKeyFormat = %+v %v", peek, ok)
+			}
 			back, format, err := DecodePrivateKeyPEMFormat(data, tc.password)
 			if err != nil {
 				t.Fatal(err)
@@ -108,6 +111,9 @@ func TestDecodeSEC1SM2Key(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", data, err)
 		}
+		if peek, ok := PeekKeyFormat(data); !ok || peek != format {
+			t.Errorf("PeekKeyFormat = %+v %v, want %+v", peek, ok, format)
+		}
 		if !back.Equal(key) || format.Encoding != "SEC1" {
 			t.Fatalf("SEC1 key not read back: %+v", format)
 		}
@@ -129,5 +135,13 @@ func TestSignVerify(t *testing.T) {
 	}
 	if VerifySignature(&mustKey(t).PublicKey, msg, sig) {
 		t.Fatal("signature verifies under another key")
+	}
+}
+
+func TestPeekKeyFormatWithoutKey(t *testing.T) {
+	for _, data := range [][]byte{nil, []byte("hello"), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: []byte{1}})} {
+		if f, ok := PeekKeyFormat(data); ok {
+			t.Errorf("PeekKeyFormat(%q) = %+v, want no key", data, f)
+		}
 	}
 }

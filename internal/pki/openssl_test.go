@@ -90,9 +90,13 @@ func TestWeReadOpenSSLKeys(t *testing.T) {
 		{"plain.pem", ""}, {"aes.pem", "s3cret"}, {"sm4.pem", "s3cret"},
 		{"sec1.pem", ""}, {"sec1enc.pem", "s3cret"}, {"params.pem", ""},
 	} {
-		key, err := DecodePrivateKeyPEM(readFile(t, dir, tc.file), []byte(tc.password))
+		data := readFile(t, dir, tc.file)
+		key, format, err := DecodePrivateKeyPEMFormat(data, []byte(tc.password))
 		if err != nil {
 			t.Fatalf("%s: %v", tc.file, err)
+		}
+		if peek, ok := PeekKeyFormat(data); !ok || peek != format || format.Encrypted != (tc.password != "") {
+			t.Errorf("%s: PeekKeyFormat = %+v, decoded as %+v", tc.file, peek, format)
 		}
 		pub, _ := EncodePublicKeyPEM(&key.PublicKey)
 		if string(pub) != wantPub {
