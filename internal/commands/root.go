@@ -11,6 +11,7 @@ import (
 
 	"github.com/imictl/imictl/internal/commands/cmdutil"
 	"github.com/imictl/imictl/internal/commands/config"
+	"github.com/imictl/imictl/internal/commands/key"
 	"github.com/imictl/imictl/internal/commands/version"
 )
 
@@ -72,6 +73,7 @@ Every command takes -o json for scripts. Exit codes: "imictl help exit-codes".`
 	// Command groups: one line each, in the order of the command tree in
 	// docs (key, csr, cert, ca, register, admin, dir, sns, im, probe, serve).
 	root.AddCommand(
+		key.NewCmdKey(f),
 		config.NewCmdConfig(f),
 		version.NewCmdVersion(f, nil),
 		newCmdCompletion(),
