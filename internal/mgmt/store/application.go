@@ -36,7 +36,10 @@ type Application struct {
 	Changed []string     `json:"changed,omitempty"` // modify: wire names from FieldNames
 	// CSR (PEM) with the server's public key: required for new, optional
 	// for modify (then approval rotates the certificate), absent for cancel.
-	CSR         []byte    `json:"csr,omitempty"`
+	CSR []byte `json:"csr,omitempty"`
+	// Note is the applicant's explanation for the reviewer (the reason
+	// given with a cancel application); at most maxNote bytes.
+	Note        string    `json:"note,omitempty"`
 	SubmittedBy string    `json:"submittedBy"`
 	SubmittedAt time.Time `json:"submittedAt"`
 
@@ -63,7 +66,7 @@ func appKey(id string) ([]byte, bool) {
 }
 
 // Submit stores a new pending application. It reads Kind, ServerID, Fields,
-// Changed and CSR from a; the store sets everything else. Refused: a bad or
+// Changed, CSR and Note from a; the store sets everything else. Refused: a bad or
 // missing field (ErrInvalid), a serverId that is taken (ErrServerExists),
 // retired (ErrServerIDRetired), unknown for modify/cancel (ErrNotFound) or
 // cancelled (ErrServerCancelled), and a second pending application for the
@@ -100,14 +103,20 @@ func (s *Store) Submit(actor string, a Application) (Application, error) {
 	return a, nil
 }
 
+// maxNote bounds Application.Note.
+const maxNote = 1024
+
 // checkApplication validates what Submit reads, without the database, and
 // clears what it does not read.
 func checkApplication(a *Application) error {
 	if err := checkServerID("serverId", a.ServerID); err != nil {
 		return err
 	}
-	input := Application{Kind: a.Kind, ServerID: a.ServerID, Fields: a.Fields, Changed: a.Changed, CSR: a.CSR}
+	input := Application{Kind: a.Kind, ServerID: a.ServerID, Fields: a.Fields, Changed: a.Changed, CSR: a.CSR, Note: a.Note}
 	*a = input
+	if len(a.Note) > maxNote {
+		return invalid("note", "longer than %d bytes", maxNote)
+	}
 	switch a.Kind {
 	case KindNew:
 		if len(a.Changed) > 0 {

@@ -62,6 +62,7 @@ func TestSubmitRefused(t *testing.T) {
 		{"modify serverId", "o", modify([]string{"serverId"}, nil), ErrInvalid, `unknown field "serverId"`},
 		{"modify field twice", "o", modify([]string{"area", "area"}, nil), ErrInvalid, "named twice"},
 		{"modify clears required", "o", modify([]string{"serverName"}, func(f *ServerFields) { f.ServerName = "" }), ErrInvalid, "invalid serverName: required"},
+		{"note too long", "o", Application{Kind: KindCancel, ServerID: "taken", Note: strings.Repeat("n", 1025)}, ErrInvalid, "invalid note: longer than 1024 bytes"},
 		{"cancel with CSR", "o", Application{Kind: KindCancel, ServerID: "taken", CSR: []byte("x")}, ErrInvalid, "no CSR"},
 		{"duplicate serverId", "o", newApp("taken"), ErrServerExists, "taken is taken"},
 		{"retired serverId", "o", newApp("gone"), ErrServerIDRetired, "can never be used again"},
@@ -79,6 +80,19 @@ func TestSubmitRefused(t *testing.T) {
 			}
 			assertUnchanged(t, before, dump(t, s))
 		})
+	}
+}
+
+func TestSubmitKeepsNote(t *testing.T) {
+	s, _ := openTest(t)
+	register(t, s, "alpha")
+	a, err := s.Submit("o", Application{Kind: KindCancel, ServerID: "alpha", Note: "shutting the service down"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.GetApplication(a.ID)
+	if err != nil || got.Note != "shutting the service down" {
+		t.Fatalf("read back %+v, %v", got, err)
 	}
 }
 

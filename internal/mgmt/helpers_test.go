@@ -1,0 +1,144 @@
+package mgmt
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emmansun/gmsm/sm2"
+	"github.com/emmansun/gmsm/smx509"
+
+	"github.com/imictl/imictl/internal/mgmt/api"
+	"github.com/imictl/imictl/internal/mgmt/ca"
+	"github.com/imictl/imictl/internal/mgmt/store"
+	"github.com/imictl/imictl/internal/pki"
+)
+
+var bg = context.Background()
+
+// clock is a settable test clock.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// env is a Service over a real store file and a real CA in t.TempDir().
+type env struct {
+	svc   *Service
+	st    *store.Store
+	ca    *ca.CA
+	clock *clock
+	roots *smx509.CertPool
+}
+
+func newCA(t testing.TB, dir string, now time.Time) *ca.CA {
+	t.Helper()
+	c, err := ca.Init(dir, ca.InitOptions{CommonName: "test root", ServerName: "test mgmt", Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// newEnv builds an env; mutate adjusts the options (e.g. to drop the CA).
+func newEnv(t testing.TB, mutate func(*Options)) *env {
+	t.Helper()
+	dir := t.TempDir()
+	clk := &clock{t: time.Now().Truncate(time.Second)}
+	authority := newCA(t, filepath.Join(dir, "ca"), clk.Now().Add(-time.Hour))
+	st, err := store.Open(filepath.Join(dir, "mgmt.db"), store.Options{Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	opts := Options{CA: authority, Now: clk.Now}
+	if mutate != nil {
+		mutate(&opts)
+	}
+	roots := smx509.NewCertPool()
+	roots.AddCert(authority.Root.Cert)
+	return &env{svc: New(st, opts), st: st, ca: authority, clock: clk, roots: roots}
+}
+
+func newKey(t testing.TB) *sm2.PrivateKey {
+	t.Helper()
+	k, err := pki.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+func csrPEM(t testing.TB, key *sm2.PrivateKey, serverID string) string {
+	t.Helper()
+	der, err := pki.CreateCSR(key, pki.CSRTemplate{ServerID: serverID, ServerName: serverID + " IM"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(pki.EncodeCSRPEM(der))
+}
+
+func submitReq(t testing.TB, key *sm2.PrivateKey, id string) api.SubmitRequest {
+	return api.SubmitRequest{
+		ServerID:      id,
+		ServerName:    id + " IM",
+		ServerAddress: "https://" + id + ".example.com",
+		ContactName:   "Ops " + id,
+		ContactEmail:  "ops@" + id + ".example.com",
+		ContactMobile: "+86 135-0000-1111",
+		ServerType:    "imictl",
+		Area:          "CN",
+		OwnerID:       "owner-" + id,
+		CSR:           csrPEM(t, key, id),
+	}
+}
+
+// register submits and approves a server, returning its key.
+func (e *env) register(t testing.TB, id string) *sm2.PrivateKey {
+	t.Helper()
+	key := newKey(t)
+	a, err := e.svc.Submit(bg, submitReq(t, key, id))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.Approve(bg, a.ID, "admin:test", ""); err != nil {
+		t.Fatal(err)
+	}
+	return key
+}
+
+// snapshot is the whole database file, to assert that a refused operation
+// changed nothing (a rolled-back transaction leaves the file as it was).
+func (e *env) snapshot(t testing.TB) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if _, err := e.st.Backup(&b); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func (e *env) assertUnchanged(t testing.TB, before []byte) {
+	t.Helper()
+	if !bytes.Equal(before, e.snapshot(t)) {
+		t.Error("the database changed")
+	}
+}
+
+func publicKey(k *sm2.PrivateKey) *ecdsa.PublicKey { return &k.PublicKey }
