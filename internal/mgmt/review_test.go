@@ -171,9 +171,12 @@ func TestNoCA(t *testing.T) {
 	a, _ := e.svc.Submit(bg, submitReq(t, newKey(t), "alpha"))
 	before := e.snapshot(t)
 	for name, call := range map[string]func() error{
-		"approve":    func() error { _, err := e.svc.Approve(bg, a.ID, "admin:x", ""); return err },
-		"crl":        func() error { _, err := e.svc.RegenerateCRL(bg, "admin:x"); return err },
-		"sign a CSR": func() error { _, err := e.svc.SignCSR(bg, []byte(csrPEM(t, newKey(t), "gamma")), 0, "admin:x"); return err },
+		"approve": func() error { _, err := e.svc.Approve(bg, a.ID, "admin:x", ""); return err },
+		"crl":     func() error { _, err := e.svc.RegenerateCRL(bg, "admin:x"); return err },
+		"sign a CSR": func() error {
+			_, err := e.svc.SignCSR(bg, []byte(csrPEM(t, newKey(t), "gamma")), 0, "admin:x")
+			return err
+		},
 	} {
 		if err := call(); !errors.Is(err, ErrCAUnavailable) {
 			t.Errorf("%s: %v", name, err)
