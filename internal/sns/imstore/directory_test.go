@@ -55,7 +55,10 @@ func TestPolicy(t *testing.T) {
 		t.Fatalf("GetPolicy: %+v %v", got, err)
 	}
 	checkRefusals(t, s, []refusal{
-		{"both lists", func() error { _, err := s.SetPolicy(Policy{Allow: []string{"beta"}, Deny: []string{"beta"}}); return err }, ErrInvalid, "beta is both allowed and denied; remove it from one list"},
+		{"both lists", func() error {
+			_, err := s.SetPolicy(Policy{Allow: []string{"beta"}, Deny: []string{"beta"}})
+			return err
+		}, ErrInvalid, "beta is both allowed and denied; remove it from one list"},
 		{"bad id", func() error { _, err := s.SetPolicy(Policy{Deny: []string{"a b"}}); return err }, ErrInvalid, "invalid deny"},
 	})
 }
