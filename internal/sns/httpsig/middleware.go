@@ -57,14 +57,23 @@ func (v *Verifier) verifyRequest(r *http.Request) (string, []byte, *AuthError) {
 	if e := checkBody(c, body, SideRequest); e != nil {
 		return "", nil, e
 	}
+	if e := v.recordNonce(c); e != nil {
+		return "", nil, e
+	}
+	return c.origin, body, nil
+}
+
+// recordNonce is the last step: a fully verified request's nonce enters
+// the replay cache, unless another request took it meanwhile.
+func (v *Verifier) recordNonce(c *checked) *AuthError {
 	p := &c.sig.params
 	switch err := v.replay.add(c.origin, p.nonce, p.created, v.opts.Now().Unix()); {
 	case errors.Is(err, errReplay):
-		return "", nil, refuse(ReasonReplay, "nonce %q of %q was already used: sign every request afresh", p.nonce, c.origin)
+		return refuse(ReasonReplay, "nonce %q of %q was already used: sign every request afresh", p.nonce, c.origin)
 	case err != nil:
-		return "", nil, refuse(ReasonReplayCacheFull, "this server is receiving more signed requests than it can remember nonces for; retry in a few seconds")
+		return refuse(ReasonReplayCacheFull, "this server is receiving more signed requests than it can remember nonces for; retry in a few seconds")
 	}
-	return c.origin, body, nil
+	return nil
 }
 
 func (v *Verifier) logRefusal(r *http.Request, e *AuthError) {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/emmansun/gmsm/smx509"
@@ -118,11 +119,60 @@ type checked struct {
 	sig    *signature
 	origin string
 	digest []byte
+	now    time.Time // the verifier's clock when the checks began
 }
 
 // checkHeaders runs every check that needs no body, in the documented
 // order. peer is the server a response must come from ("" for requests).
 func (v *Verifier) checkHeaders(ctx context.Context, m *message, rl role, peer string) (*checked, *AuthError) {
+	c, e := v.checkFrame(m, rl, peer)
+	if e != nil {
+		return nil, e
+	}
+	fail := func(r Reason, format string, args ...any) (*checked, *AuthError) {
+		e := refuse(r, format, args...)
+		e.Side = rl.side
+		return nil, e
+	}
+	origin, now := c.origin, c.now
+	// 5. Local policy, before any crypto or directory work.
+	if !v.opts.Policy.Allowed(origin) {
+		return fail(ReasonForbiddenByPolicy, "%q is not allowed to call %q by its local policy", origin, v.opts.Self)
+	}
+	// 6. The origin's certificate and status.
+	info, err := v.opts.Resolver.Resolve(ctx, origin)
+	switch {
+	case errors.Is(err, ErrUnknownServer):
+		return fail(ReasonUnknownServer, "the directory has no server %q: it must be registered and approved at the management server", origin)
+	case err != nil:
+		return fail(ReasonDirectoryDown, "looking %q up in the directory failed: %v; retry later", origin, err)
+	case info.Certificate == nil:
+		return fail(ReasonUnknownServer, "the directory has no certificate for %q", origin)
+	}
+	if e := v.checkCertificate(info.Certificate, origin, now); e != nil {
+		e.Side = rl.side
+		return nil, e
+	}
+	switch info.Status {
+	case StatusNormal:
+	case StatusSuspended:
+		return fail(ReasonServerSuspended, "server %q is suspended by the management server", origin)
+	case StatusCancelled:
+		return fail(ReasonServerCancelled, "server %q is cancelled", origin)
+	default:
+		return fail(ReasonServerSuspended, "server %q has status %d, not 0 (normal)", origin, info.Status)
+	}
+	// 7. The signature, over headers that cover the body's digest.
+	pub, _ := info.Certificate.PublicKey.(*ecdsa.PublicKey)
+	if e := checkSignature(m, c, pub, rl.side, "the certificate of "+strconv.Quote(origin)); e != nil {
+		return nil, e
+	}
+	return c, nil
+}
+
+// checkFrame runs the checks of steps 1 to 4, which need neither the
+// directory nor any cryptography.
+func (v *Verifier) checkFrame(m *message, rl role, peer string) (*checked, *AuthError) {
 	fail := func(r Reason, format string, args ...any) (*checked, *AuthError) {
 		e := refuse(r, format, args...)
 		e.Side = rl.side
@@ -172,43 +222,25 @@ func (v *Verifier) checkHeaders(ctx context.Context, m *message, rl role, peer s
 	if rl.side == SideRequest && v.replay.seenBefore(origin, p.nonce, now.Unix()) {
 		return fail(ReasonReplay, "nonce %q of %q was already used: sign every request afresh", p.nonce, origin)
 	}
-	// 5. Local policy, before any crypto or directory work.
-	if !v.opts.Policy.Allowed(origin) {
-		return fail(ReasonForbiddenByPolicy, "%q is not allowed to call %q by its local policy", origin, v.opts.Self)
+	return &checked{sig: sig, origin: origin, digest: digest, now: now}, nil
+}
+
+// checkSignature is step 7: the signature over the base with pub, whose
+// owner is described by whose for the message.
+func checkSignature(m *message, c *checked, pub *ecdsa.PublicKey, side Side, whose string) *AuthError {
+	fail := func(r Reason, format string, args ...any) *AuthError {
+		e := refuse(r, format, args...)
+		e.Side = side
+		return e
 	}
-	// 6. The origin's certificate and status.
-	info, err := v.opts.Resolver.Resolve(ctx, origin)
-	switch {
-	case errors.Is(err, ErrUnknownServer):
-		return fail(ReasonUnknownServer, "the directory has no server %q: it must be registered and approved at the management server", origin)
-	case err != nil:
-		return fail(ReasonDirectoryDown, "looking %q up in the directory failed: %v; retry later", origin, err)
-	case info.Certificate == nil:
-		return fail(ReasonUnknownServer, "the directory has no certificate for %q", origin)
-	}
-	if e := v.checkCertificate(info.Certificate, origin, now); e != nil {
-		e.Side = rl.side
-		return nil, e
-	}
-	switch info.Status {
-	case StatusNormal:
-	case StatusSuspended:
-		return fail(ReasonServerSuspended, "server %q is suspended by the management server", origin)
-	case StatusCancelled:
-		return fail(ReasonServerCancelled, "server %q is cancelled", origin)
-	default:
-		return fail(ReasonServerSuspended, "server %q has status %d, not 0 (normal)", origin, info.Status)
-	}
-	// 7. The signature, over headers that cover the body's digest.
-	base, err := signatureBase(m, p)
+	base, err := signatureBase(m, &c.sig.params)
 	if err != nil {
 		return fail(ReasonMalformedSignature, "%v", err)
 	}
-	pub, _ := info.Certificate.PublicKey.(*ecdsa.PublicKey)
-	if pub == nil || !pki.VerifySignature(pub, base, sig.value) {
-		return fail(ReasonSignatureInvalid, "the %s signature does not verify with the certificate of %q: the message was altered, signed with another key, or its signature base differs (docs/PROTOCOL.md, section 3)", rl.side, origin)
+	if pub == nil || !pki.VerifySignature(pub, base, c.sig.value) {
+		return fail(ReasonSignatureInvalid, "the %s signature does not verify with %s: the message was altered, signed with another key, or its signature base differs (docs/PROTOCOL.md, section 3)", side, whose)
 	}
-	return &checked{sig: sig, origin: origin, digest: digest}, nil
+	return nil
 }
 
 func coversRequired(p *sigParams, rl role) error {
