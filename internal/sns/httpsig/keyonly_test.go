@@ -40,7 +40,9 @@ func TestVerifyRequestWithKey(t *testing.T) {
 	}{
 		{"unsigned", func() ([]byte, *http.Request) { return chatBody, newRequest(t, "POST", chatURL, chatBody) }, []*ecdsa.PublicKey{pub}, ReasonSignatureMissing},
 		{"another destination", func() ([]byte, *http.Request) { return chatBody, signedChat(t, applicant, "server-c") }, []*ecdsa.PublicKey{pub}, ReasonWrongDestination},
-		{"stale", func() ([]byte, *http.Request) { return chatBody, signedChat(t, withClock(applicant, -time.Hour), "server-b") }, []*ecdsa.PublicKey{pub}, ReasonClockSkew},
+		{"stale", func() ([]byte, *http.Request) {
+			return chatBody, signedChat(t, withClock(applicant, -time.Hour), "server-b")
+		}, []*ecdsa.PublicKey{pub}, ReasonClockSkew},
 		{"another key", func() ([]byte, *http.Request) { return chatBody, signedChat(t, applicant, "server-b") }, []*ecdsa.PublicKey{otherPub}, ReasonSignatureInvalid},
 		{"no key", func() ([]byte, *http.Request) { return chatBody, signedChat(t, applicant, "server-b") }, nil, ReasonSignatureInvalid},
 		{"altered body", func() ([]byte, *http.Request) { return []byte(`{}`), signedChat(t, applicant, "server-b") }, []*ecdsa.PublicKey{pub}, ReasonDigestMismatch},
