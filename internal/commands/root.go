@@ -11,6 +11,7 @@ import (
 
 	"github.com/imictl/imictl/internal/commands/cmdutil"
 	"github.com/imictl/imictl/internal/commands/config"
+	"github.com/imictl/imictl/internal/commands/csr"
 	"github.com/imictl/imictl/internal/commands/key"
 	"github.com/imictl/imictl/internal/commands/version"
 )
@@ -74,6 +75,7 @@ Every command takes -o json for scripts. Exit codes: "imictl help exit-codes".`
 	// docs (key, csr, cert, ca, register, admin, dir, sns, im, probe, serve).
 	root.AddCommand(
 		key.NewCmdKey(f),
+		csr.NewCmdCSR(f),
 		config.NewCmdConfig(f),
 		version.NewCmdVersion(f, nil),
 		newCmdCompletion(),
