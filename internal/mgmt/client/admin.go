@@ -1,0 +1,221 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/imictl/imictl/internal/mgmt"
+	"github.com/imictl/imictl/internal/mgmt/store"
+)
+
+// Admin calls the admin API of a running management server over its unix
+// socket. It implements mgmt.Admin.
+type Admin struct {
+	socket string
+	http   *http.Client
+}
+
+var _ mgmt.Admin = (*Admin)(nil)
+
+// DialTimeout bounds connecting to the admin socket: a live server answers
+// at once, so anything slower means it is not there.
+const DialTimeout = 200 * time.Millisecond
+
+// NewAdmin returns a client for the admin socket at path. It does not
+// connect: Health does.
+func NewAdmin(path string) *Admin {
+	d := net.Dialer{Timeout: DialTimeout}
+	return &Admin{socket: path, http: &http.Client{
+		Transport: &http.Transport{
+			DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+				return d.DialContext(ctx, "unix", path)
+			},
+			MaxIdleConns: 2,
+		},
+	}}
+}
+
+// Close releases idle connections.
+func (a *Admin) Close() error {
+	a.http.CloseIdleConnections()
+	return nil
+}
+
+// Health asks the server who it is; it fails fast when nobody listens.
+func (a *Admin) Health(ctx context.Context) (mgmt.AdminHealthInfo, error) {
+	var h mgmt.AdminHealthInfo
+	err := a.call(ctx, http.MethodGet, mgmt.AdminHealth, nil, nil, &h)
+	return h, err
+}
+
+// The methods below implement mgmt.Admin; see there.
+
+func (a *Admin) Requests(ctx context.Context, f store.ApplicationFilter) ([]store.Application, error) {
+	var out []store.Application
+	q := query("state", string(f.State), "kind", string(f.Kind), "serverId", f.ServerID)
+	return out, a.call(ctx, http.MethodGet, mgmt.AdminRequests, q, nil, &out)
+}
+
+func (a *Admin) Request(ctx context.Context, id string) (store.Application, error) {
+	var out store.Application
+	return out, a.call(ctx, http.MethodGet, mgmt.AdminRequests+"/"+url.PathEscape(id), nil, nil, &out)
+}
+
+func (a *Admin) Approve(ctx context.Context, id, reviewer, note string) (store.Application, error) {
+	var out store.Application
+	return out, a.call(ctx, http.MethodPost, mgmt.AdminRequests+"/"+url.PathEscape(id)+"/approve", nil, mgmt.AdminBody{Actor: reviewer, Reason: note}, &out)
+}
+
+func (a *Admin) Reject(ctx context.Context, id, reviewer, reason string) (store.Application, error) {
+	var out store.Application
+	return out, a.call(ctx, http.MethodPost, mgmt.AdminRequests+"/"+url.PathEscape(id)+"/reject", nil, mgmt.AdminBody{Actor: reviewer, Reason: reason}, &out)
+}
+
+func (a *Admin) Servers(ctx context.Context) ([]store.Server, error) {
+	var out []store.Server
+	return out, a.call(ctx, http.MethodGet, mgmt.AdminServers, nil, nil, &out)
+}
+
+func (a *Admin) Server(ctx context.Context, id string) (store.Server, error) {
+	var out store.Server
+	return out, a.call(ctx, http.MethodGet, mgmt.AdminServers+"/"+url.PathEscape(id), nil, nil, &out)
+}
+
+func (a *Admin) Suspend(ctx context.Context, serverID, actor string) (store.Server, error) {
+	var out store.Server
+	return out, a.call(ctx, http.MethodPost, mgmt.AdminServers+"/"+url.PathEscape(serverID)+"/suspend", nil, mgmt.AdminBody{Actor: actor}, &out)
+}
+
+func (a *Admin) Resume(ctx context.Context, serverID, actor string) (store.Server, error) {
+	var out store.Server
+	return out, a.call(ctx, http.MethodPost, mgmt.AdminServers+"/"+url.PathEscape(serverID)+"/resume", nil, mgmt.AdminBody{Actor: actor}, &out)
+}
+
+func (a *Admin) Certificates(ctx context.Context, f store.CertFilter) ([]store.Certificate, error) {
+	var out []store.Certificate
+	q := query("serverId", f.ServerID, "status", string(f.Status))
+	if !f.ExpiringBefore.IsZero() {
+		q.Set("expiringBefore", f.ExpiringBefore.Format(time.RFC3339))
+	}
+	return out, a.call(ctx, http.MethodGet, mgmt.AdminCertificates, q, nil, &out)
+}
+
+func (a *Admin) Certificate(ctx context.Context, serial string) (store.Certificate, error) {
+	var out store.Certificate
+	return out, a.call(ctx, http.MethodGet, mgmt.AdminCertificates+"/"+url.PathEscape(serial), nil, nil, &out)
+}
+
+func (a *Admin) SignCSR(ctx context.Context, csrPEM []byte, validity time.Duration, actor string) (store.Certificate, error) {
+	var out store.Certificate
+	b := mgmt.AdminBody{Actor: actor, CSR: string(csrPEM)}
+	if validity > 0 {
+		b.Validity = validity.String()
+	}
+	return out, a.call(ctx, http.MethodPost, mgmt.AdminCertificates, nil, b, &out)
+}
+
+func (a *Admin) Revoke(ctx context.Context, serial string, reason int, actor string) (store.Certificate, error) {
+	var out store.Certificate
+	return out, a.call(ctx, http.MethodPost, mgmt.AdminCertificates+"/"+url.PathEscape(serial)+"/revoke", nil, mgmt.AdminBody{Actor: actor, Code: reason}, &out)
+}
+
+func (a *Admin) CRL(ctx context.Context) (store.CRL, error) {
+	var out store.CRL
+	return out, a.call(ctx, http.MethodGet, mgmt.AdminCRL, nil, nil, &out)
+}
+
+func (a *Admin) RegenerateCRL(ctx context.Context, actor string) (store.CRL, error) {
+	var out store.CRL
+	return out, a.call(ctx, http.MethodPost, mgmt.AdminCRL, nil, mgmt.AdminBody{Actor: actor}, &out)
+}
+
+func (a *Admin) Notifications(ctx context.Context, f store.OutboxFilter) ([]store.OutboxEntry, error) {
+	var out []store.OutboxEntry
+	q := query("destination", f.Destination, "state", string(f.State))
+	if f.Limit > 0 {
+		q.Set("limit", strconv.Itoa(f.Limit))
+	}
+	return out, a.call(ctx, http.MethodGet, mgmt.AdminNotifications, q, nil, &out)
+}
+
+func (a *Admin) RetryNotifications(ctx context.Context, destination, actor string) (int, error) {
+	var out mgmt.AdminCount
+	err := a.call(ctx, http.MethodPost, mgmt.AdminRetry, nil, mgmt.AdminBody{Actor: actor, Destination: destination}, &out)
+	return out.Count, err
+}
+
+func (a *Admin) Audit(ctx context.Context, f store.AuditFilter) ([]store.AuditEntry, error) {
+	var out []store.AuditEntry
+	q := query("subject", f.Subject)
+	if f.After > 0 {
+		q.Set("after", strconv.FormatUint(f.After, 10))
+	}
+	if f.Limit > 0 {
+		q.Set("limit", strconv.Itoa(f.Limit))
+	}
+	return out, a.call(ctx, http.MethodGet, mgmt.AdminAudit, q, nil, &out)
+}
+
+// query builds a query from name/value pairs, leaving out empty values.
+func query(kv ...string) url.Values {
+	q := url.Values{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i+1] != "" {
+			q.Set(kv[i], kv[i+1])
+		}
+	}
+	return q
+}
+
+// maxAdminAnswer bounds what is read from the socket (a long audit log).
+const maxAdminAnswer = 256 << 20
+
+func (a *Admin) call(ctx context.Context, method, path string, q url.Values, body, out any) error {
+	u := "http://admin" + path
+	if len(q) > 0 {
+		u += "?" + q.Encode()
+	}
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return err
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u, rd)
+	if err != nil {
+		return err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := a.http.Do(req)
+	if err != nil {
+		return fmt.Errorf("the management server's admin socket %s: %w", a.socket, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxAdminAnswer))
+	if err != nil {
+		return fmt.Errorf("reading the admin answer: %w", err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		e := &mgmt.Error{Status: resp.StatusCode}
+		if json.Unmarshal(data, e) != nil || e.Reason == "" {
+			return fmt.Errorf("admin API %s %s: HTTP %d: %s", method, path, resp.StatusCode, bytes.TrimSpace(data))
+		}
+		return e
+	}
+	if err := json.Unmarshal(data, out); err != nil {
+		return fmt.Errorf("admin API %s %s: unreadable answer: %w", method, path, err)
+	}
+	return nil
+}
