@@ -103,8 +103,9 @@ type Settings struct {
 	ServerID, Key, Cert, Root, Mgmt, PasswordFile string
 }
 
-// Signer signs as this identity. It is nil when the identity has no
-// certificate (loaded without Needs.Cert and none given).
+// Signer signs as this identity: with its certificate's key, or, for an
+// applicant without a certificate yet (loaded without Needs.Cert and none
+// given), with its key alone as ServerID (httpsig.NewKeySigner).
 func (id *Identity) Signer() *httpsig.Signer { return id.signer }
 
 // Load returns the identity for a signed interconnection call: serverId,
@@ -145,6 +146,8 @@ func LoadFor(f *cmdutil.Factory, cmd *cobra.Command, needs Needs) (*Identity, er
 		if id.signer, err = httpsig.NewSigner(id.Key, id.Cert); err != nil {
 			return nil, cmdutil.UsageError("--%s %s and --%s %s: %v", FlagKey, s.Key, FlagCert, s.Cert, err)
 		}
+	} else if id.signer, err = httpsig.NewKeySigner(id.Key, id.ServerID); err != nil {
+		return nil, err
 	}
 	if s.Root != "" {
 		if id.Roots, err = readRoots(f, s.Root); err != nil {

@@ -275,7 +275,7 @@ func TestPartialIdentity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if id.ServerID != "applicant-1" || id.Key == nil || id.Cert != nil || id.Signer() != nil || id.Roots != nil || id.MgmtURL != "http://127.0.0.1:8440" {
+	if id.ServerID != "applicant-1" || id.Key == nil || id.Cert != nil || id.Signer() == nil || id.Signer().ServerID() != "applicant-1" || id.Roots != nil || id.MgmtURL != "http://127.0.0.1:8440" {
 		t.Fatalf("got %+v", id)
 	}
 }
