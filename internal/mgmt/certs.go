@@ -110,6 +110,9 @@ func (s *Service) RegenerateCRL(_ context.Context, actor string) (store.CRL, err
 		}
 		err = s.st.PutCRL(actor, crl)
 		if err == nil {
+			if s.opts.CRLPublished != nil {
+				s.opts.CRLPublished(crl)
+			}
 			return crl, nil
 		}
 		if !errors.Is(err, store.ErrStaleCRL) || attempt > 0 {

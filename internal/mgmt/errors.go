@@ -55,6 +55,20 @@ var reasons = []struct {
 // ReasonInternal is the reason of an error no sentinel matches.
 const ReasonInternal = "internal"
 
+// KnownReason reports whether reason is one of this package's refusals
+// (as opposed to an authentication refusal of httpsig).
+func KnownReason(reason string) bool {
+	if reason == ReasonInternal {
+		return true
+	}
+	for _, r := range reasons {
+		if r.reason == reason {
+			return true
+		}
+	}
+	return false
+}
+
 // ReasonOf returns the stable reason word and HTTP status for err:
 // "not_found" and 404 for store.ErrNotFound, "internal" and 500 for an error
 // no sentinel matches.

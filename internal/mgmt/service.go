@@ -30,6 +30,9 @@ type Options struct {
 	// Changed is called after every change that queued notifications or
 	// made some due (the server wakes its notifier with it). Optional.
 	Changed func()
+	// CRLPublished is called with every CRL this Service publishes (the
+	// server's verifier switches to it at once). Optional.
+	CRLPublished func(store.CRL)
 	// Now is the clock; default time.Now.
 	Now func() time.Time
 }

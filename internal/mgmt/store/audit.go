@@ -23,6 +23,7 @@ const (
 	ActionApprove       = "application.approve"
 	ActionReject        = "application.reject"
 	ActionServerCreate  = "server.create"
+	ActionServerImport  = "server.import"
 	ActionServerModify  = "server.modify"
 	ActionServerSuspend = "server.suspend"
 	ActionServerResume  = "server.resume"

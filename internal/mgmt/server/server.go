@@ -1,0 +1,351 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/emmansun/gmsm/smx509"
+
+	"github.com/imictl/imictl/internal/mgmt"
+	"github.com/imictl/imictl/internal/mgmt/ca"
+	"github.com/imictl/imictl/internal/mgmt/store"
+	"github.com/imictl/imictl/internal/sns/httpsig"
+)
+
+// DefaultAddr is where the management server listens unless told
+// otherwise: loopback only, plain HTTP (every call is authenticated end to
+// end by signatures; add TLS with Config.TLSCertFile for a public address).
+const DefaultAddr = "127.0.0.1:8440"
+
+// Config configures a management server. DataDir is required.
+type Config struct {
+	DataDir string
+	Addr    string // public API; default DefaultAddr
+	// PublicURL is how IM servers reach this server, written into issued
+	// certificates as the CRL distribution point; default http(s)://Addr
+	// (left out when Addr has port 0).
+	PublicURL string
+	// CAPassword decrypts the CA keys (mgmt/ca); empty for plain keys.
+	CAPassword []byte
+	// InitCA, when set, creates the CA on first start if there is none
+	// (its Password protects the new keys; empty means plain keys, which
+	// the caller must have been told to allow, e.g. --insecure).
+	InitCA *ca.InitOptions
+	// TLSCertFile and TLSKeyFile serve the public API over TLS.
+	TLSCertFile, TLSKeyFile string
+
+	Logger       *slog.Logger // default slog.Default()
+	Notifier     NotifierOptions
+	CertValidity time.Duration // of issued certificates; default 1 year
+	CRLValidity  time.Duration // thisUpdate to nextUpdate; default 24h
+	CRLCheck     time.Duration // how often the CRL's age is checked; default 1 minute
+	Now          func() time.Time
+}
+
+// Server is a management server: the public API, the admin API on the
+// unix socket, the notifier and the CRL refresher, over one data
+// directory. New opens it, Listen binds, Serve runs until its context ends.
+type Server struct {
+	cfg      Config
+	st       *store.Store
+	ca       *ca.CA
+	svc      *mgmt.Service
+	crl      *crlState
+	notifier *notifier
+	outbound *http.Transport
+	public   http.Handler
+	admin    http.Handler
+
+	publicLn, adminLn net.Listener
+}
+
+// Run is New, Listen and Serve: the whole life of a management server.
+func Run(ctx context.Context, cfg Config) error {
+	s, err := New(cfg)
+	if err != nil {
+		return err
+	}
+	if err := s.Listen(); err != nil {
+		return err
+	}
+	return s.Serve(ctx)
+}
+
+// New loads (or, with InitCA, creates) the CA, opens the store and builds
+// the handlers. It fails with store.ErrLocked when another server holds the
+// data directory. Until Serve returns, the Server holds the store: call
+// Close if Serve is never called.
+func New(cfg Config) (*Server, error) {
+	if cfg.DataDir == "" {
+		return nil, errors.New("server: Config.DataDir is required")
+	}
+	if cfg.Addr == "" {
+		cfg.Addr = DefaultAddr
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.CRLCheck <= 0 {
+		cfg.CRLCheck = time.Minute
+	}
+	if err := os.MkdirAll(mgmt.Dir(cfg.DataDir), 0o700); err != nil {
+		return nil, err
+	}
+	authority, err := loadCA(cfg)
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.Open(mgmt.DBPath(cfg.DataDir), store.Options{Now: cfg.Now})
+	if errors.Is(err, store.ErrLocked) {
+		return nil, fmt.Errorf("another management server is running on %s (the database is locked): stop it first, or give this one another --data-dir: %w", cfg.DataDir, err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	s, err := build(cfg, st, authority)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func loadCA(cfg Config) (*ca.CA, error) {
+	dir := mgmt.CADir(cfg.DataDir)
+	_, err := os.Stat(filepath.Join(dir, ca.RootCertFile))
+	if errors.Is(err, fs.ErrNotExist) && cfg.InitCA != nil {
+		opts := *cfg.InitCA
+		if opts.Now.IsZero() {
+			opts.Now = cfg.Now()
+		}
+		c, err := ca.Init(dir, opts)
+		if err != nil {
+			return nil, fmt.Errorf("creating the CA in %s: %w", dir, err)
+		}
+		cfg.Logger.Info("created the interconnection CA", "dir", dir, "serverId", c.SelfID, "encrypted", len(opts.Password) > 0)
+		return c, nil
+	}
+	c, err := ca.Load(dir, cfg.CAPassword)
+	if err != nil {
+		return nil, fmt.Errorf("loading the CA: %w", err)
+	}
+	return c, nil
+}
+
+func build(cfg Config, st *store.Store, authority *ca.CA) (*Server, error) {
+	signer, err := httpsig.NewSigner(authority.Key, authority.Self)
+	if err != nil {
+		return nil, fmt.Errorf("the management server's identity: %w", err)
+	}
+	s := &Server{cfg: cfg, st: st, ca: authority, crl: &crlState{now: cfg.Now}}
+	switch cur, err := st.CurrentCRL(); {
+	case err == nil:
+		if err := s.crl.set(cur); err != nil {
+			return nil, err
+		}
+	case !errors.Is(err, store.ErrNotFound):
+		return nil, err
+	}
+	roots := smx509.NewCertPool()
+	roots.AddCert(authority.Root.Cert)
+	self := &httpsig.ServerInfo{ServerID: authority.SelfID, Status: httpsig.StatusNormal, Certificate: authority.Self}
+	verifier, err := httpsig.NewVerifier(httpsig.Options{
+		Self:     authority.SelfID,
+		Resolver: newStoreResolver(st, self),
+		Roots:    roots,
+		CRL:      s.crl,
+		Signer:   signer,
+		MaxBody:  1 << 20,
+		Now:      cfg.Now,
+		Logger:   cfg.Logger,
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.outbound = http.DefaultTransport.(*http.Transport).Clone()
+	s.outbound.ResponseHeaderTimeout = 10 * time.Second
+	s.outbound.MaxIdleConnsPerHost = 2
+	s.notifier = newNotifier(st, &httpsig.Transport{Base: s.outbound, Signer: signer, Verifier: verifier}, cfg.Notifier, cfg.Logger, cfg.Now)
+	s.svc = mgmt.New(st, mgmt.Options{
+		CA:           authority,
+		CertValidity: cfg.CertValidity,
+		CRLValidity:  cfg.CRLValidity,
+		CRLURLs:      crlURLs(cfg),
+		Changed:      s.notifier.Wake,
+		CRLPublished: func(c store.CRL) {
+			if err := s.crl.set(c); err != nil {
+				cfg.Logger.Error("using the new CRL failed", "err", err)
+			}
+		},
+		Now: cfg.Now,
+	})
+	s.public = (&publicAPI{svc: s.svc, verifier: verifier, signer: signer, rootPEM: authority.RootPEM(), log: cfg.Logger}).handler()
+	s.admin = peerCheck(NewAdminHandler(s.svc, authority.SelfID))
+	return s, nil
+}
+
+func crlURLs(cfg Config) []string {
+	base := cfg.PublicURL
+	if base == "" {
+		host, port, err := net.SplitHostPort(cfg.Addr)
+		if err != nil || port == "0" {
+			return nil
+		}
+		scheme := "http"
+		if cfg.TLSCertFile != "" {
+			scheme = "https"
+		}
+		base = scheme + "://" + net.JoinHostPort(host, port)
+	}
+	return []string{base + mgmt.PathCRL}
+}
+
+// Service is the registration workflow the server runs (for tests and for
+// embedding).
+func (s *Server) Service() *mgmt.Service { return s.svc }
+
+// CA is the loaded CA.
+func (s *Server) CA() *ca.CA { return s.ca }
+
+// Addr is the public API's address once Listen returned.
+func (s *Server) Addr() net.Addr { return s.publicLn.Addr() }
+
+// URL is the public API's base URL once Listen returned.
+func (s *Server) URL() string {
+	scheme := "http"
+	if s.cfg.TLSCertFile != "" {
+		scheme = "https"
+	}
+	return scheme + "://" + s.Addr().String()
+}
+
+// Listen binds the public address and the admin socket.
+func (s *Server) Listen() error {
+	ln, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", s.cfg.Addr, err)
+	}
+	adm, err := listenAdmin(mgmt.SocketPath(s.cfg.DataDir))
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	s.publicLn, s.adminLn = ln, adm
+	return nil
+}
+
+// Close releases the store without serving (when Serve is not called).
+func (s *Server) Close() error {
+	if s.publicLn != nil {
+		s.publicLn.Close()
+		s.adminLn.Close()
+	}
+	return s.st.Close()
+}
+
+// Serve runs the server until ctx ends, then shuts down gracefully (10s
+// for calls in flight), stops the background work and closes the store.
+// It publishes a CRL first if the current one is missing or half expired.
+func (s *Server) Serve(ctx context.Context) error {
+	defer s.st.Close()
+	if err := s.refreshCRL(); err != nil {
+		s.publicLn.Close()
+		s.adminLn.Close()
+		return err
+	}
+	log := s.cfg.Logger
+	public := &http.Server{
+		Handler:           s.public,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       time.Minute,
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	admin := &http.Server{
+		Handler:           s.admin,
+		ReadHeaderTimeout: 10 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ConnContext:       withConn,
+		ErrorLog:          public.ErrorLog,
+	}
+	bgCtx, stopBackground := context.WithCancel(ctx)
+	defer stopBackground()
+	var wg sync.WaitGroup
+	wg.Go(func() { s.notifier.Run(bgCtx) })
+	wg.Go(func() { s.crlLoop(bgCtx) })
+
+	errs := make(chan error, 2)
+	go func() {
+		var err error
+		if s.cfg.TLSCertFile != "" {
+			err = public.ServeTLS(s.publicLn, s.cfg.TLSCertFile, s.cfg.TLSKeyFile)
+		} else {
+			err = public.Serve(s.publicLn)
+		}
+		errs <- fmt.Errorf("public API: %w", err)
+	}()
+	go func() { errs <- fmt.Errorf("admin API: %w", admin.Serve(s.adminLn)) }()
+	log.Info("management server ready", "url", s.URL(), "admin", mgmt.SocketPath(s.cfg.DataDir), "serverId", s.ca.SelfID)
+
+	var failed error
+	select {
+	case <-ctx.Done():
+	case failed = <-errs:
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	public.Shutdown(shutdownCtx)
+	admin.Shutdown(shutdownCtx)
+	stopBackground()
+	wg.Wait()
+	s.outbound.CloseIdleConnections()
+	log.Info("management server stopped")
+	if failed != nil && !errors.Is(failed, http.ErrServerClosed) {
+		return failed
+	}
+	return nil
+}
+
+// refreshCRL publishes a new CRL when the current one is missing or past
+// half its validity.
+func (s *Server) refreshCRL() error {
+	due, err := s.svc.CRLDue()
+	if err != nil || !due {
+		return err
+	}
+	c, err := s.svc.RegenerateCRL(context.Background(), mgmt.ActorCRLRefresh)
+	if err != nil {
+		return fmt.Errorf("publishing the CRL: %w", err)
+	}
+	s.cfg.Logger.Info("published a CRL", "number", c.Number, "nextUpdate", c.NextUpdate)
+	return nil
+}
+
+func (s *Server) crlLoop(ctx context.Context) {
+	t := time.NewTicker(s.cfg.CRLCheck)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := s.refreshCRL(); err != nil {
+				s.cfg.Logger.Error("CRL refresh failed; will retry", "err", err, "retry_in", s.cfg.CRLCheck)
+			}
+		}
+	}
+}
