@@ -13,6 +13,7 @@ import (
 	"github.com/imictl/imictl/internal/commands/config"
 	"github.com/imictl/imictl/internal/commands/csr"
 	"github.com/imictl/imictl/internal/commands/key"
+	"github.com/imictl/imictl/internal/commands/sns"
 	"github.com/imictl/imictl/internal/commands/version"
 )
 
@@ -77,6 +78,7 @@ Every command takes -o json for scripts. Exit codes: "imictl help exit-codes".`
 		key.NewCmdKey(f),
 		csr.NewCmdCSR(f),
 		config.NewCmdConfig(f),
+		sns.NewCmdSNS(f),
 		version.NewCmdVersion(f, nil),
 		newCmdCompletion(),
 	)

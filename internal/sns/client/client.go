@@ -189,11 +189,22 @@ func PeerForAddress(a wire.Address, scheme string) (Peer, error) {
 }
 
 // PeerFor finds serverID's base URL through the directory (the Resolver of
-// Config.Verify).
+// Config.Verify). A server whose status is not 0 is not called: the error
+// is an *httpsig.AuthError (server_suspended, server_cancelled), as the
+// answer would be.
 func (c *Client) PeerFor(ctx context.Context, serverID string) (Peer, error) {
 	info, err := c.cfg.Verify.Resolver.Resolve(ctx, serverID)
 	if err != nil {
 		return Peer{}, fmt.Errorf("looking %q up in the directory: %w", serverID, err)
+	}
+	switch info.Status {
+	case httpsig.StatusNormal:
+	case httpsig.StatusCancelled:
+		return Peer{}, &httpsig.AuthError{Side: httpsig.SideRequest, Reason: httpsig.ReasonServerCancelled, Status: httpsig.ReasonServerCancelled.Status(),
+			Peer: serverID, Message: fmt.Sprintf("the directory says %q is cancelled: not calling it", serverID)}
+	default:
+		return Peer{}, &httpsig.AuthError{Side: httpsig.SideRequest, Reason: httpsig.ReasonServerSuspended, Status: httpsig.ReasonServerSuspended.Status(),
+			Peer: serverID, Message: fmt.Sprintf("the directory says %q has status %d (suspended), not 0: not calling it", serverID, info.Status)}
 	}
 	if info.Address == "" {
 		return Peer{}, fmt.Errorf("the directory has no serverAddress for %q: ask its operator to register one, or give the URL", serverID)

@@ -51,6 +51,12 @@ func TestDirectoryThroughMgmt(t *testing.T) {
 	if info, err := dir.Resolve(ctx, client.DefaultMgmtID); err != nil || info.Certificate == nil || info.Status != httpsig.StatusNormal {
 		t.Fatalf("center-im: %+v %v", info, err)
 	}
+	mgmt.Register(beta, peer.URL, httpsig.StatusSuspended)
+	cache.Invalidate("beta-im")
+	_, err = c.PeerFor(ctx, "beta-im")
+	if ae := asAuth(t, err); ae.Reason != httpsig.ReasonServerSuspended || ae.Reported {
+		t.Fatalf("suspended: %+v", ae)
+	}
 	_, err = c.PeerFor(ctx, "nobody")
 	if !errors.Is(err, httpsig.ErrUnknownServer) || !strings.Contains(err.Error(), `looking "nobody" up in the directory`) {
 		t.Fatalf("unknown server: %v", err)

@@ -1,0 +1,170 @@
+package sns
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/imictl/imictl/internal/commands/cmdutil"
+	"github.com/imictl/imictl/internal/commands/output"
+	"github.com/imictl/imictl/internal/sns/client"
+	"github.com/imictl/imictl/internal/sns/wire"
+)
+
+// addOwnerFlags adds --owner (the local user acting) and the flags of the
+// userInfo that describes it to the peer (S5, S6).
+func addOwnerFlags(cmd *cobra.Command, owner *string, info *wire.UserInfo) {
+	cmd.Flags().StringVar(owner, "owner", "", "the acting user `ID` (a user of your server)")
+	_ = cmd.MarkFlagRequired("owner")
+	if info == nil {
+		return
+	}
+	cmd.Flags().StringVar(&info.Name, "name", "", "the acting user's display `NAME`, sent in userInfo")
+	cmd.Flags().StringVar(&info.PhoneNumber, "phone", "", "the acting user's phone `NUMBER`, sent in userInfo")
+	cmd.Flags().StringVar(&info.Portrait, "portrait", "", "the acting user's portrait `URL`, sent in userInfo")
+}
+
+// AddFriendOptions are the inputs of `imictl sns add-friend`.
+type AddFriendOptions struct {
+	Options
+	Request wire.AddFriendRequest
+}
+
+// NewCmdAddFriend returns `imictl sns add-friend` (S5).
+func NewCmdAddFriend(f *cmdutil.Factory, runF func(*AddFriendOptions) error) *cobra.Command {
+	opts := &AddFriendOptions{Options: newOptions(f)}
+	r := &opts.Request
+	cmd := &cobra.Command{
+		Use:     "add-friend USERID --owner OWNERID [--remark TEXT]",
+		Short:   "Ask USERID to become OWNERID's friend (S5, POST /sns/add/users)",
+		Example: `  imictl sns add-friend 13500001111@beta-im --owner 13600002222@alpha-im --name Ann --remark "hi, it's Ann"`,
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			r.UserID = args[0]
+			r.UserInfo.UserID = r.OwnerID
+			if err := opts.prepare(f, cmd); err != nil {
+				return err
+			}
+			if err := r.Validate(); err != nil {
+				return cmdutil.UsageError("%v", err)
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return addFriendRun(cmd, opts)
+		},
+	}
+	cmd.Flags().StringVar(&r.Remark, "remark", "", "`TEXT` shown with the request")
+	addOwnerFlags(cmd, &r.OwnerID, &r.UserInfo)
+	addPeerFlags(cmd, &opts.Peer)
+	return cmd
+}
+
+func addFriendRun(cmd *cobra.Command, opts *AddFriendOptions) error {
+	s, err := opts.Connect(cmd.Context(), opts.Request.UserID)
+	if err != nil {
+		return err
+	}
+	var raw *client.RawResponse
+	err = s.client.AddFriend(cmd.Context(), s.peer, opts.Request, client.Raw(&raw))
+	return report(opts.IO, opts.Format, raw, err, func() output.View { return okView(raw) })
+}
+
+// RespondFriendOptions are the inputs of `imictl sns respond-friend`.
+type RespondFriendOptions struct {
+	Options
+	Request       wire.RespondFriendRequest
+	Agree, Refuse bool
+}
+
+// NewCmdRespondFriend returns `imictl sns respond-friend` (S6).
+func NewCmdRespondFriend(f *cmdutil.Factory, runF func(*RespondFriendOptions) error) *cobra.Command {
+	opts := &RespondFriendOptions{Options: newOptions(f)}
+	r := &opts.Request
+	cmd := &cobra.Command{
+		Use:     "respond-friend USERID --owner OWNERID (--agree | --refuse)",
+		Short:   "Answer USERID's friend request to OWNERID (S6, POST /sns/rsp/users)",
+		Example: `  imictl sns respond-friend 13500001111@beta-im --owner 13600002222@alpha-im --agree --name Ann`,
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			r.UserID = args[0]
+			r.UserInfo.UserID = r.OwnerID
+			if err := opts.prepare(f, cmd); err != nil {
+				return err
+			}
+			switch {
+			case opts.Agree:
+				r.IsAgree = wire.Yes
+			case opts.Refuse:
+				r.IsAgree = wire.No
+			default:
+				return cmdutil.UsageError("pass --agree or --refuse")
+			}
+			if err := r.Validate(); err != nil {
+				return cmdutil.UsageError("%v", err)
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return respondFriendRun(cmd, opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.Agree, "agree", false, "accept the request (isAgree 1)")
+	cmd.Flags().BoolVar(&opts.Refuse, "refuse", false, "decline the request (isAgree 2)")
+	cmd.MarkFlagsMutuallyExclusive("agree", "refuse")
+	addOwnerFlags(cmd, &r.OwnerID, &r.UserInfo)
+	addPeerFlags(cmd, &opts.Peer)
+	return cmd
+}
+
+func respondFriendRun(cmd *cobra.Command, opts *RespondFriendOptions) error {
+	s, err := opts.Connect(cmd.Context(), opts.Request.UserID)
+	if err != nil {
+		return err
+	}
+	var raw *client.RawResponse
+	err = s.client.RespondFriend(cmd.Context(), s.peer, opts.Request, client.Raw(&raw))
+	return report(opts.IO, opts.Format, raw, err, func() output.View { return okView(raw) })
+}
+
+// DelFriendOptions are the inputs of `imictl sns del-friend`.
+type DelFriendOptions struct {
+	Options
+	Request wire.DelFriendRequest
+}
+
+// NewCmdDelFriend returns `imictl sns del-friend` (S7).
+func NewCmdDelFriend(f *cmdutil.Factory, runF func(*DelFriendOptions) error) *cobra.Command {
+	opts := &DelFriendOptions{Options: newOptions(f)}
+	r := &opts.Request
+	cmd := &cobra.Command{
+		Use:     "del-friend USERID --owner OWNERID",
+		Short:   "Tell USERID's server that OWNERID ended the friendship (S7, POST /sns/del/users)",
+		Example: `  imictl sns del-friend 13500001111@beta-im --owner 13600002222@alpha-im`,
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			r.UserID = args[0]
+			if err := opts.prepare(f, cmd); err != nil {
+				return err
+			}
+			if err := r.Validate(); err != nil {
+				return cmdutil.UsageError("%v", err)
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return delFriendRun(cmd, opts)
+		},
+	}
+	addOwnerFlags(cmd, &r.OwnerID, nil)
+	addPeerFlags(cmd, &opts.Peer)
+	return cmd
+}
+
+func delFriendRun(cmd *cobra.Command, opts *DelFriendOptions) error {
+	s, err := opts.Connect(cmd.Context(), opts.Request.UserID)
+	if err != nil {
+		return err
+	}
+	var raw *client.RawResponse
+	err = s.client.DelFriend(cmd.Context(), s.peer, opts.Request, client.Raw(&raw))
+	return report(opts.IO, opts.Format, raw, err, func() output.View { return okView(raw) })
+}
