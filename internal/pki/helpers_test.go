@@ -46,6 +46,14 @@ func (is *Issuer) pool() *smx509.CertPool {
 	return p
 }
 
+func poolOf(certs ...*smx509.Certificate) *smx509.CertPool {
+	p := smx509.NewCertPool()
+	for _, c := range certs {
+		p.AddCert(c)
+	}
+	return p
+}
+
 // issueFor issues a server certificate for serverID with the given validity.
 func issueFor(t testing.TB, ca *Issuer, serverID string, notBefore, notAfter time.Time) (*smx509.Certificate, *sm2.PrivateKey) {
 	t.Helper()

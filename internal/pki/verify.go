@@ -77,6 +77,12 @@ func VerifyCertificate(cert *smx509.Certificate, opts VerifyOptions) error {
 	if cert.KeyUsage != 0 && cert.KeyUsage&smx509.KeyUsageDigitalSignature == 0 {
 		return certErr(ReasonBadKeyUsage, "certificate %s may not sign (no digitalSignature key usage)", describeCert(cert))
 	}
+	// smx509 trusts a certificate found in Roots as a chain of its own; a
+	// server certificate must be issued by a root, not be one.
+	chain := issuedChain(chains)
+	if chain == nil {
+		return certErr(ReasonUnknownAuthority, "certificate %s is itself in the trusted roots, not issued by one of them (wrong --root?)", describeCert(cert))
+	}
 	if opts.ServerID != "" {
 		id, err := ServerIDFromCertificate(cert)
 		if err != nil {
@@ -87,8 +93,19 @@ func VerifyCertificate(cert *smx509.Certificate, opts VerifyOptions) error {
 		}
 	}
 	if opts.CRL != nil {
-		if err := checkRevocation(cert, chains[0], opts.CRL, now); err != nil {
+		if err := checkRevocation(cert, chain, opts.CRL, now); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// issuedChain returns the first chain in which the certificate has an
+// issuer, or nil.
+func issuedChain(chains [][]*smx509.Certificate) []*smx509.Certificate {
+	for _, c := range chains {
+		if len(c) >= 2 {
+			return c
 		}
 	}
 	return nil
@@ -118,10 +135,7 @@ func classifyChainError(cert *smx509.Certificate, err error) error {
 // signed, and refuses a CRL past its nextUpdate: stale revocation data must
 // not pass silently.
 func checkRevocation(cert *smx509.Certificate, chain []*smx509.Certificate, crl *smx509.RevocationList, now time.Time) error {
-	if len(chain) < 2 {
-		return certErr(ReasonCRLInvalid, "no issuer found to check the CRL against")
-	}
-	issuer := chain[1]
+	issuer := chain[1] // VerifyCertificate only passes chains with an issuer
 	if err := crl.CheckSignatureFrom(issuer); err != nil {
 		return certErr(ReasonCRLInvalid, "the CRL was not signed by the certificate's issuer %s: %v", issuer.Subject.CommonName, err)
 	}

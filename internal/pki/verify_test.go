@@ -97,6 +97,8 @@ func TestVerifyCertificate(t *testing.T) {
 		{"CRL of another CA", good, VerifyOptions{Roots: ca.pool(), CRL: crlFor(t, other)}, ReasonCRLInvalid},
 		{"stale CRL", good, VerifyOptions{Roots: ca.pool(), CRL: stale}, ReasonCRLInvalid},
 		{"the CA itself is no server", ca.Cert, VerifyOptions{Roots: ca.pool(), ServerID: "srv1"}, ReasonBadKeyUsage},
+		{"the leaf as its own root", good, VerifyOptions{Roots: poolOf(good)}, ReasonUnknownAuthority},
+		{"the leaf among the roots", good, VerifyOptions{Roots: poolOf(good, ca.Cert)}, ReasonUnknownAuthority},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := VerifyCertificate(tc.cert, tc.opts)
