@@ -35,6 +35,7 @@ func ParseCertificatesPEM(data []byte) ([]*smx509.Certificate, error) {
 		return []*smx509.Certificate{c}, nil
 	}
 	var certs []*smx509.Certificate
+	var other string // the first block that is not a certificate, for the error
 	rest := data
 	for {
 		var block *pem.Block
@@ -43,6 +44,9 @@ func ParseCertificatesPEM(data []byte) ([]*smx509.Certificate, error) {
 			break
 		}
 		if block.Type != "CERTIFICATE" {
+			if other == "" {
+				other = block.Type
+			}
 			continue
 		}
 		c, err := smx509.ParseCertificate(block.Bytes)
@@ -52,7 +56,7 @@ func ParseCertificatesPEM(data []byte) ([]*smx509.Certificate, error) {
 		certs = append(certs, c)
 	}
 	if len(certs) == 0 {
-		return nil, &FormatError{Want: "a certificate", Found: describeFound(data, "")}
+		return nil, &FormatError{Want: "a certificate", Found: describeFound(data, other)}
 	}
 	return certs, nil
 }
