@@ -65,7 +65,7 @@ func fingerprints(t *testing.T, k *sm2.PrivateKey) key.Fingerprints {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return key.PublicKeyFingerprints(spki)
+	return key.FingerprintsOf(spki)
 }
 
 // parseCSR reads the request at path and checks it as the management

@@ -36,7 +36,7 @@ func describe(file string, csr *smx509.CertificateRequest) Info {
 		URIs:               []string{},
 		SignatureAlgorithm: csr.SignatureAlgorithm.String(),
 		Problems:           []string{},
-		PublicKey:          key.PublicKeyFingerprints(csr.RawSubjectPublicKeyInfo),
+		PublicKey:          key.FingerprintsOf(csr.RawSubjectPublicKeyInfo),
 	}
 	for _, u := range csr.URIs {
 		info.URIs = append(info.URIs, u.String())

@@ -105,7 +105,7 @@ func TestInspectProblems(t *testing.T) {
 			csrTable("FILE", "srv1", "CN=srv1", "none", "urn:imi:server:srv1", "SM2-SM3, INVALID", fp), "bad_signature",
 			"imictl: the CSR's signature does not verify (the request was altered, or signed with another key or SM2 id): "},
 		{"OpenSSL without distid", noDistID,
-			csrTable("FILE", "srv1", "CN=srv1", "none", "urn:imi:server:srv1", "SM2-SM3, INVALID", key.PublicKeyFingerprints(noDistIDCSR.RawSubjectPublicKeyInfo)), "bad_signature",
+			csrTable("FILE", "srv1", "CN=srv1", "none", "urn:imi:server:srv1", "SM2-SM3, INVALID", key.FingerprintsOf(noDistIDCSR.RawSubjectPublicKeyInfo)), "bad_signature",
 			"imictl: " + pki.ErrCSREmptyDistID.Error() + " (reason: bad_signature)\n"},
 		{"no serverId binding", unbound,
 			csrTable("FILE", "none", "CN=srv1", "none", "none", "SM2-SM3, valid", fp), "wrong_server_id",

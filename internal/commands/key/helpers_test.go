@@ -63,7 +63,7 @@ func fingerprints(t *testing.T, k *sm2.PrivateKey) key.Fingerprints {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return key.PublicKeyFingerprints(spki)
+	return key.FingerprintsOf(spki)
 }
 
 func pubPEM(t *testing.T, k *sm2.PrivateKey) string {

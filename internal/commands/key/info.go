@@ -25,7 +25,7 @@ func newInfo(file string, key *sm2.PrivateKey, format pki.KeyFormat) (Info, erro
 	if err != nil {
 		return Info{}, err
 	}
-	fp := PublicKeyFingerprints(spki)
+	fp := FingerprintsOf(spki)
 	return Info{
 		File:         file,
 		Type:         "SM2",

@@ -73,7 +73,7 @@ func pubRun(f *cmdutil.Factory, opts *PubOptions) error {
 	if err != nil {
 		return err
 	}
-	pub := PublicKey{File: opts.File, PEM: string(data), Fingerprints: PublicKeyFingerprints(spki)}
+	pub := PublicKey{File: opts.File, PEM: string(data), Fingerprints: FingerprintsOf(spki)}
 	return output.Print(opts.IO.Out, opts.Format, output.View{
 		Data: pub,
 		Details: []output.Field{

@@ -76,17 +76,19 @@ func RefuseExisting(path string, force bool) error {
 	return nil
 }
 
-// Fingerprints are digests of a public key's SubjectPublicKeyInfo DER, the
-// same bytes `openssl pkey -pubout -outform DER` writes, in lower-case hex.
+// Fingerprints are the SHA-256 and SM3 digests of DER bytes (a public
+// key's SubjectPublicKeyInfo, or a whole certificate), in lower-case hex.
+// A public key's are what `openssl pkey -pubout -outform DER | openssl dgst
+// -sha256` prints.
 type Fingerprints struct {
 	SHA256 string `json:"sha256"`
 	SM3    string `json:"sm3"`
 }
 
-// PublicKeyFingerprints returns the fingerprints of a SubjectPublicKeyInfo.
-func PublicKeyFingerprints(spki []byte) Fingerprints {
+// FingerprintsOf returns the fingerprints of DER bytes.
+func FingerprintsOf(der []byte) Fingerprints {
 	return Fingerprints{
-		SHA256: hex.EncodeToString(pki.FingerprintSHA256(spki)),
-		SM3:    hex.EncodeToString(pki.FingerprintSM3(spki)),
+		SHA256: hex.EncodeToString(pki.FingerprintSHA256(der)),
+		SM3:    hex.EncodeToString(pki.FingerprintSM3(der)),
 	}
 }
