@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/imictl/imictl/internal/commands/cert"
 	"github.com/imictl/imictl/internal/commands/cmdutil"
 	"github.com/imictl/imictl/internal/commands/config"
 	"github.com/imictl/imictl/internal/commands/csr"
@@ -77,6 +78,7 @@ Every command takes -o json for scripts. Exit codes: "imictl help exit-codes".`
 	root.AddCommand(
 		key.NewCmdKey(f),
 		csr.NewCmdCSR(f),
+		cert.NewCmdCert(f),
 		config.NewCmdConfig(f),
 		sns.NewCmdSNS(f),
 		version.NewCmdVersion(f, nil),

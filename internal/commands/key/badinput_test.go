@@ -90,3 +90,12 @@ func TestKeyArgs(t *testing.T) {
 		}
 	}
 }
+
+func TestBadKeyOnStdin(t *testing.T) {
+	res := cmdtest.Run(t, cmdtest.Options{Stdin: "hello"}, "key", "pub", "-")
+	res.Expect(t, cmdutil.ExitFailure)
+	want := "imictl: standard input: expected an SM2 private key in PEM, found no PEM block (is it DER? convert it with `openssl pkey -inform DER`)\n"
+	if res.Stderr != want {
+		t.Errorf("stderr = %q\nwant     %q", res.Stderr, want)
+	}
+}
