@@ -317,7 +317,7 @@ func (p *Public) get(ctx context.Context, path string) ([]byte, error) {
 }
 
 // call POSTs body as JSON with hc and decodes a successful answer into out.
-func (p *Public) call(ctx context.Context, hc *http.Client, path string, body, out any) error {
+func (p *Public) call(ctx context.Context, hc *http.Client, path string, body any, out answer) error {
 	b, err := json.Marshal(body)
 	if err != nil {
 		return err
@@ -336,15 +336,22 @@ func (p *Public) call(ctx context.Context, hc *http.Client, path string, body, o
 	if err != nil {
 		return err
 	}
-	var env api.Envelope
-	if resp.StatusCode != http.StatusOK || json.Unmarshal(data, &env) != nil || !env.Succeeded() {
+	if resp.StatusCode != http.StatusOK {
 		return refusal(resp.StatusCode, data, p.o.BaseURL+path)
 	}
+	// One pass over the body: out embeds the envelope (a directory answer
+	// is megabytes).
 	if err := json.Unmarshal(data, out); err != nil {
 		return fmt.Errorf("%s: unreadable answer: %w", p.o.BaseURL+path, err)
 	}
+	if !out.Succeeded() {
+		return refusal(resp.StatusCode, data, p.o.BaseURL+path)
+	}
 	return nil
 }
+
+// answer is a response type of package api: it embeds api.Envelope.
+type answer interface{ Succeeded() bool }
 
 // refusal reads the management envelope of a failed call.
 func refusal(status int, body []byte, where string) error {

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 
 	"github.com/imictl/imictl/internal/mgmt"
 	"github.com/imictl/imictl/internal/mgmt/api"
@@ -32,6 +33,17 @@ type publicAPI struct {
 	signer   *httpsig.Signer
 	rootPEM  []byte
 	log      *slog.Logger
+
+	full fullDirectory
+}
+
+// fullDirectory caches the encoded answer to a full M1 query (all servers,
+// lastQueryTime 0: what every IM server asks at start), valid while the
+// store's change clock has not moved.
+type fullDirectory struct {
+	mu         sync.Mutex
+	serverTime int64
+	body       []byte
 }
 
 func (p *publicAPI) handler() http.Handler {
@@ -57,12 +69,46 @@ func (p *publicAPI) servers(w http.ResponseWriter, r *http.Request) {
 	if !p.decode(w, r.Body, &q) {
 		return
 	}
+	full := q.LastQueryTime == 0 && len(q.ServerIDs) == 0
+	if full {
+		if body := p.full.get(p.svc); body != nil {
+			writeRaw(w, body)
+			return
+		}
+	}
 	resp, err := p.svc.Directory(r.Context(), q)
 	if err != nil {
 		p.fail(w, r, err)
 		return
 	}
-	writeEnvelope(w, http.StatusOK, resp)
+	body, err := json.Marshal(resp)
+	if err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	if full {
+		p.full.put(resp.ServerTime, body)
+	}
+	writeRaw(w, body)
+}
+
+// get returns the cached answer if nothing changed since it was made.
+func (f *fullDirectory) get(svc *mgmt.Service) []byte {
+	clock, err := svc.Store().ChangeClock()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err != nil || f.body == nil || clock != f.serverTime {
+		return nil
+	}
+	return f.body
+}
+
+func (f *fullDirectory) put(serverTime int64, body []byte) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if serverTime >= f.serverTime {
+		f.serverTime, f.body = serverTime, body
+	}
 }
 
 // submit applies for registration; unauthenticated, the CSR's signature
@@ -235,6 +281,13 @@ func writeEnvelope(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)
 	w.Write(b)
+}
+
+// writeRaw answers 200 with an encoded JSON body.
+func writeRaw(w http.ResponseWriter, body []byte) {
+	w.Header().Set("Content-Type", contentTypeJSON)
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.Write(body)
 }
 
 func writeBytes(w http.ResponseWriter, contentType string, b []byte) {

@@ -1,0 +1,115 @@
+package server_test
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/imictl/imictl/internal/mgmt"
+	"github.com/imictl/imictl/internal/mgmt/api"
+	"github.com/imictl/imictl/internal/mgmt/store"
+	"github.com/imictl/imictl/internal/pki"
+	"github.com/imictl/imictl/internal/sns/httpsig"
+)
+
+// BenchmarkIssue: a CSR to a stored certificate: parse and check the CSR,
+// issue with the CA, record it (one bbolt transaction with fsync).
+func BenchmarkIssue(b *testing.B) {
+	m := startMgmt(b, b.TempDir())
+	csr := []byte(csrPEM(b, newKey(b), "bench"))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := m.Service().SignCSR(bg, csr, 0, "admin:bench"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkDirectoryQuery10k: a full M1 query of 10,000 servers over
+// loopback HTTP: the client signs, the server verifies, reads the store
+// (or its cached encoding, valid until the next change), digests and signs
+// about 3 MB, the client verifies and decodes it.
+func BenchmarkDirectoryQuery10k(b *testing.B) {
+	m := startMgmt(b, b.TempDir())
+	key := newKey(b)
+	reqID, err := m.public(b).Submit(bg, submitReq(b, key, "bench", "https://bench.example.com"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := m.Service().Approve(bg, reqID, "admin:bench", ""); err != nil {
+		b.Fatal(err)
+	}
+	st, err := m.as(b, key, nil, "bench").Status(bg, reqID)
+	if err != nil {
+		b.Fatal(err)
+	}
+	cert, err := pki.ParseCertificatePEM([]byte(st.ServerCert))
+	if err != nil {
+		b.Fatal(err)
+	}
+	const n = 10_000
+	for start := 1; start < n; start += 1000 {
+		var batch []store.Server
+		for i := start; i < min(start+1000, n); i++ {
+			id := fmt.Sprintf("server-%05d", i)
+			batch = append(batch, store.Server{ServerID: id, ServerFields: store.ServerFields{
+				ServerName: "Server " + id, ServerAddress: "https://" + id + ".example.com",
+				ContactName: "Ops", ContactEmail: "ops@example.com", ContactMobile: "+86 135-0000-1111",
+				ServerType: "imictl", Area: "CN", OwnerID: "owner",
+			}})
+		}
+		if err := m.Service().Store().ImportServers("admin:bench", batch); err != nil {
+			b.Fatal(err)
+		}
+	}
+	// The whole call as a client makes it: signed, verified, decoded.
+	b.Run("client", func(b *testing.B) {
+		c := m.as(b, key, cert, "")
+		b.ReportAllocs()
+		for b.Loop() {
+			resp, err := c.Servers(bg, api.ServersQuery{})
+			if err != nil || len(resp.Servers) != n {
+				b.Fatalf("%d servers, %v", len(resp.Servers), err)
+			}
+		}
+	})
+	// The server's part: a signed request, the signed answer read but
+	// neither verified nor decoded.
+	b.Run("server", func(b *testing.B) {
+		signer, err := httpsig.NewSigner(key, cert)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			req, _ := http.NewRequest(http.MethodPost, m.URL()+mgmt.PathServers, strings.NewReader(`{"serverIds":[],"lastQueryTime":0}`))
+			if err := signer.SignRequest(req, m.CA().SelfID); err != nil {
+				b.Fatal(err)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			size, _ := io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK || size < n*100 {
+				b.Fatalf("HTTP %d, %d bytes", resp.StatusCode, size)
+			}
+			b.SetBytes(size)
+		}
+	})
+}
+
+// BenchmarkPKISign is one raw SM2-with-SM3 signature, for comparison.
+func BenchmarkPKISign(b *testing.B) {
+	key := newKey(b)
+	msg := []byte(`"@method": POST` + "\n" + `"@path": /sns/restApi/managerserver/servers`)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := pki.Sign(key, msg); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
