@@ -21,7 +21,12 @@ const (
 // sent, so that a verifier never has to guess whether a body was stripped.
 func ContentDigest(body []byte) string {
 	sum := sm3.Sum(body)
-	return digestKey + "=:" + base64.StdEncoding.EncodeToString(sum[:]) + ":"
+	return digestField(sum[:])
+}
+
+// digestField is the Content-Digest field value for an SM3 digest.
+func digestField(sum []byte) string {
+	return digestKey + "=:" + base64.StdEncoding.EncodeToString(sum) + ":"
 }
 
 // ParseContentDigest returns the SM3 digest carried by the Content-Digest

@@ -14,7 +14,8 @@ import (
 // standard's error envelope with a "reason" field (docs/PROTOCOL.md,
 // section 3); next never runs for them.
 //
-// Responses are buffered to be digested and signed: next cannot stream.
+// Responses are buffered to be digested and signed, except a body whose
+// digest is known beforehand, which next may stream with StreamResponse.
 func (v *Verifier) Middleware(next http.Handler) http.Handler {
 	if v.opts.Signer == nil {
 		panic("httpsig: Middleware needs Options.Signer to sign responses")
@@ -29,8 +30,11 @@ func (v *Verifier) Middleware(next http.Handler) http.Handler {
 		r2 := r.WithContext(withOrigin(r.Context(), origin))
 		r2.Body = io.NopCloser(bytes.NewReader(body))
 		r2.ContentLength = int64(len(body))
-		sw := &signingWriter{header: w.Header()}
+		sw := &signingWriter{header: w.Header(), v: v, out: w, req: r}
 		next.ServeHTTP(sw, r2)
+		if sw.streamed {
+			return
+		}
 		v.writeSigned(w, r, sw.statusOr200(), sw.buf.Bytes())
 	})
 }
@@ -110,6 +114,13 @@ type signingWriter struct {
 	header http.Header
 	status int
 	buf    bytes.Buffer
+
+	// For StreamResponse: where the response goes, and the request it
+	// answers; streamed once the headers are out.
+	v        *Verifier
+	out      http.ResponseWriter
+	req      *http.Request
+	streamed bool
 }
 
 func (s *signingWriter) Header() http.Header { return s.header }

@@ -107,6 +107,12 @@ func readRequestBody(req *http.Request) ([]byte, error) {
 // valid serverId. A refusal of an unparseable request is thus still signed
 // by this server, but bound to nothing (docs/PROTOCOL.md, section 3).
 func (s *Signer) SignResponse(h http.Header, status int, body []byte, req *http.Request) error {
+	return s.signResponse(h, status, ContentDigest(body), req)
+}
+
+// signResponse is SignResponse for a body whose Content-Digest field value
+// is already known (a streamed body).
+func (s *Signer) signResponse(h http.Header, status int, digest string, req *http.Request) error {
 	h.Set(HeaderOrigin, s.serverID)
 	h.Del(HeaderDestination)
 	components := responseComponents[:3]
@@ -114,7 +120,7 @@ func (s *Signer) SignResponse(h http.Header, status int, body []byte, req *http.
 		h.Set(HeaderDestination, caller)
 		components = responseComponents
 	}
-	h.Set(headerContentDigest, ContentDigest(body))
+	h.Set(headerContentDigest, digest)
 	m := &message{status: status, header: h, request: requestMessage(req.Method, req.URL, req.Header)}
 	if _, err := parseSignature(req.Header); err == nil {
 		components = append(components[:len(components):len(components)], boundComponent)
