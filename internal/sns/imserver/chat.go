@@ -1,0 +1,68 @@
+package imserver
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/imictl/imictl/internal/sns/httpsig"
+	"github.com/imictl/imictl/internal/sns/imstore"
+	"github.com/imictl/imictl/internal/sns/wire"
+)
+
+// handleChat is S1, POST /sns/chat: a message for a local user. The
+// sender, the messageID and the fileID must all be of the calling server
+// (a server speaks only for its users, and files are fetched from the
+// sender's server). A messageID already delivered is answered with success
+// and stored once. A repeal revokes the message it names; only the server
+// that made that messageID may.
+func (s *Server) handleChat(w http.ResponseWriter, r *http.Request) {
+	var req wire.ChatRequest
+	if err := decodeBody(r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	local, msg, err := s.incoming(r, &req.MessageInfo)
+	if err == nil {
+		if msg.MessageType == wire.MessageRepeal {
+			by, _ := imstore.OriginOf(msg.MessageID)
+			_, err = s.st.Repeal(msg.MessageID, by)
+		} else {
+			_, _, err = s.st.DeliverLocal(local, msg)
+		}
+	}
+	s.answer(w, r, err)
+}
+
+// incoming checks a received messageInfo and returns the local recipient
+// and the message as the store keeps it.
+func (s *Server) incoming(r *http.Request, m *wire.MessageInfo) (string, imstore.Message, error) {
+	if m.Type != wire.ChatSingle {
+		return "", imstore.Message{}, refuse(http.StatusBadRequest, ReasonUnsupported, "messageInfo.type %d: this server supports one-to-one messages (type 1) only so far", m.Type)
+	}
+	local, err := s.localUser("messageInfo.recvID", m.RecvID)
+	if err != nil {
+		return "", imstore.Message{}, err
+	}
+	origin, _ := httpsig.OriginFrom(r.Context())
+	msg := imstore.Message{To: local + "@" + s.self, Type: m.Type, MessageType: m.MessageType}
+	for _, f := range []struct {
+		field string
+		in    string
+		out   *string
+	}{
+		{"messageInfo.senderID", m.SenderID, &msg.From},
+		{"messageInfo.messageID", m.MessageID, &msg.MessageID},
+		{"messageInfo.fileID", m.FileID, &msg.FileID},
+	} {
+		if f.in == "" {
+			continue // only fileID may be empty: Validate requires the others
+		}
+		if *f.out, err = s.fromCaller(r.Context(), f.field, f.in, origin); err != nil {
+			return "", imstore.Message{}, err
+		}
+	}
+	if msg.Content, err = json.Marshal(m.Content); err != nil {
+		return "", imstore.Message{}, badRequest(err)
+	}
+	return local, msg, nil
+}
