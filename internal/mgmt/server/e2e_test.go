@@ -168,6 +168,9 @@ func TestLifecycle(t *testing.T) {
 		t.Fatalf("after the move: %+v, %v", d, err)
 	}
 	eventually(t, "peer is told alpha moved", func() bool { return peerStub.told("alpha") == 2 })
+	if full, err := peer.Servers(bg, api.ServersQuery{}); err != nil || full.Servers[0].ServerAddress != newAddr || full.ServerTime != d.ServerTime {
+		t.Fatalf("a full query after the move: %+v, %v", full, err)
+	}
 
 	// Alpha rotates its key: the old certificate is revoked.
 	newKey := newKey(t)

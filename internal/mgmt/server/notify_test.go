@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/imictl/imictl/internal/mgmt"
+	"github.com/imictl/imictl/internal/mgmt/api"
 	"github.com/imictl/imictl/internal/mgmt/store"
 	"github.com/imictl/imictl/internal/pki"
 )
@@ -102,4 +103,53 @@ func TestUnauthenticatedEndpoints(t *testing.T) {
 	if id, _ := pki.ServerIDFromCertificate(self); id != "center-im" {
 		t.Fatalf("self is %q", id)
 	}
+}
+
+// A notification that could not be delivered before its destination was
+// suspended waits until the destination is resumed; one for a destination
+// cancelled meanwhile is dropped.
+func TestNotificationHeldAndDropped(t *testing.T) {
+	m := startMgmt(t, t.TempDir())
+	adm := m.admin(t)
+	heldStub, goneStub := newStub(t), newStub(t)
+	heldKey, heldCert := register(t, m, adm, "held", heldStub.URL())
+	heldStub.become(t, m, heldKey, heldCert)
+	goneKey, goneCert := register(t, m, adm, "gone", goneStub.URL())
+	eventually(t, "held is told of gone", func() bool { return heldStub.told("gone") == 1 })
+	heldStub.stop()
+	goneStub.stop()
+	register(t, m, adm, "alpha", "https://alpha.example.com")
+	pendingFor := func(dest string) []store.OutboxEntry {
+		out, _ := adm.Notifications(bg, store.OutboxFilter{Destination: dest, State: store.OutboxPending})
+		return out
+	}
+	eventually(t, "both deliveries failed", func() bool {
+		h, g := pendingFor("held"), pendingFor("gone")
+		return len(h) == 1 && h[0].Attempts > 0 && len(g) > 0 && g[0].Attempts > 0
+	})
+
+	if _, err := adm.Suspend(bg, "held", "admin:e2e"); err != nil {
+		t.Fatal(err)
+	}
+	heldStub.start(t)
+	eventually(t, "held's notification is held", func() bool {
+		h := pendingFor("held")
+		return len(h) == 1 && strings.Contains(h[0].LastError, "suspended")
+	})
+	if heldStub.told("alpha") != 0 {
+		t.Fatal("a suspended server was notified")
+	}
+	if _, err := adm.Resume(bg, "held", "admin:e2e"); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "held is told after its resumption", func() bool { return heldStub.told("alpha") == 1 })
+
+	cancelReq, err := m.as(t, goneKey, goneCert, "").Cancel(bg, api.CancelRequest{ServerID: "gone", Reason: "closing"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := adm.Approve(bg, cancelReq, "admin:e2e", ""); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "gone's notifications are dropped", func() bool { return len(pendingFor("gone")) == 0 })
 }

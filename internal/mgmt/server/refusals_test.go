@@ -192,3 +192,30 @@ func TestAdminRefusalsAndConcurrentApprovals(t *testing.T) {
 		t.Fatalf("%d approvals won, %d certificates for beta", wins, len(certs))
 	}
 }
+
+// The standard's loose typing: numbers as strings, ids with spaces, the
+// table 1 spellings.
+func TestLooseTyping(t *testing.T) {
+	m := startMgmt(t, t.TempDir())
+	adm := m.admin(t)
+	key, cert := register(t, m, adm, "alpha", "https://alpha.example.com")
+	signer := mustSigner(t, key, cert)
+	status, env := post(t, m, signer, mgmt.PathServers, []byte(`{"serverIds":[" alpha "],"lastQueryTime":"0"}`))
+	if status != 200 || !env.Succeeded() {
+		t.Fatalf("M1: %d %+v", status, env)
+	}
+	status, env = post(t, m, nil, mgmt.PathServerCert, []byte(`{"serverId ":" alpha "}`))
+	if status != 200 || !env.Succeeded() {
+		t.Fatalf("M2: %d %+v", status, env)
+	}
+	r := submitReq(t, newKey(t), "beta", "https://beta.example.com")
+	body := fmt.Sprintf(`{"serverId":"beta","serverName":"Beta","serverAddress":"https://beta.example.com","contactName":"Ops","contactEmail":"ops@beta.example.com","contactMobile":13500001111,"productType":"vendor","ownerId":42,"csr":%q}`, r.CSR)
+	status, env = post(t, m, nil, mgmt.PathSubmit, []byte(body))
+	if status != 200 || !env.Succeeded() {
+		t.Fatalf("submit: %d %+v", status, env)
+	}
+	reqs, _ := adm.Requests(bg, store.ApplicationFilter{ServerID: "beta"})
+	if len(reqs) != 1 || reqs[0].Fields.ContactMobile != "13500001111" || reqs[0].Fields.ServerType != "vendor" || reqs[0].Fields.OwnerID != "42" {
+		t.Fatalf("stored %+v", reqs)
+	}
+}
