@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"github.com/imictl/imictl/internal/boltdb"
 	"strconv"
 	"strings"
 	"time"
@@ -62,7 +63,7 @@ func appKey(id string) ([]byte, bool) {
 	if err != nil || !strings.HasPrefix(id, "req-") || n == 0 {
 		return nil, false
 	}
-	return u64(n), true
+	return boltdb.U64(n), true
 }
 
 // Submit stores a new pending application. It reads Kind, ServerID, Fields,
@@ -89,10 +90,10 @@ func (s *Store) Submit(actor string, a Application) (Application, error) {
 		}
 		a.ID = "req-" + strconv.FormatUint(seq, 10)
 		a.SubmittedBy, a.SubmittedAt, a.State = actor, t.now, StatePending
-		if err := put(b, u64(seq), a); err != nil {
+		if err := boltdb.Put(b, boltdb.U64(seq), a); err != nil {
 			return err
 		}
-		if err := t.b(bucketApplicationsPending).Put([]byte(a.ServerID), u64(seq)); err != nil {
+		if err := t.b(bucketApplicationsPending).Put([]byte(a.ServerID), boltdb.U64(seq)); err != nil {
 			return err
 		}
 		return t.audit(actor, ActionSubmit, a.ID, fmt.Sprintf("%s %s", a.Kind, a.ServerID))
@@ -159,7 +160,7 @@ func checkApplication(a *Application) error {
 
 func (t *txn) checkSubmittable(a Application) error {
 	if seq := t.b(bucketApplicationsPending).Get([]byte(a.ServerID)); seq != nil {
-		return &PendingApplicationError{ServerID: a.ServerID, ID: "req-" + strconv.FormatUint(btou(seq), 10)}
+		return &PendingApplicationError{ServerID: a.ServerID, ID: "req-" + strconv.FormatUint(boltdb.Btou(seq), 10)}
 	}
 	if t.retired(a.ServerID) {
 		return serverIDRetired(a.ServerID)
@@ -182,7 +183,7 @@ func (t *txn) application(id string) ([]byte, Application, error) {
 	if !ok {
 		return nil, Application{}, &NotFoundError{Kind: "application", Key: id}
 	}
-	a, ok, err := get[Application](t.b(bucketApplications), key)
+	a, ok, err := boltdb.Get[Application](t.b(bucketApplications), key)
 	if err != nil {
 		return nil, a, fmt.Errorf("application %s: %w", id, err)
 	}
@@ -208,9 +209,9 @@ func (s *Store) ListApplications(f ApplicationFilter) ([]Application, error) {
 	var out []Application
 	err := s.view(func(t *txn) error {
 		return t.b(bucketApplications).ForEach(func(k, v []byte) error {
-			a, err := decode[Application](v)
+			a, err := boltdb.Decode[Application](v)
 			if err != nil {
-				return fmt.Errorf("application req-%d: %w", btou(k), err)
+				return fmt.Errorf("application req-%d: %w", boltdb.Btou(k), err)
 			}
 			if (f.State == "" || a.State == f.State) && (f.Kind == "" || a.Kind == f.Kind) && (f.ServerID == "" || a.ServerID == f.ServerID) {
 				out = append(out, a)
@@ -239,7 +240,7 @@ func (s *Store) decide(id string, to State, reviewer, reason string, apply func(
 			return err
 		}
 		a.State, a.Reviewer, a.Reason, a.DecidedAt = to, reviewer, reason, t.now
-		if err := put(t.b(bucketApplications), key, a); err != nil {
+		if err := boltdb.Put(t.b(bucketApplications), key, a); err != nil {
 			return err
 		}
 		if err := t.b(bucketApplicationsPending).Delete([]byte(a.ServerID)); err != nil {

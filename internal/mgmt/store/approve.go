@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"github.com/imictl/imictl/internal/boltdb"
 	"strings"
 )
 
@@ -126,7 +127,7 @@ func (t *txn) cancelServer(actor string, a *Application) error {
 	if err := t.changeServer(&srv); err != nil {
 		return err
 	}
-	if err := put(t.b(bucketTombstones), []byte(a.ServerID), Tombstone{ServerID: a.ServerID, CancelledAt: t.now, Application: a.ID}); err != nil {
+	if err := boltdb.Put(t.b(bucketTombstones), []byte(a.ServerID), Tombstone{ServerID: a.ServerID, CancelledAt: t.now, Application: a.ID}); err != nil {
 		return err
 	}
 	return t.audit(actor, ActionServerCancel, a.ServerID, "by "+a.ID)

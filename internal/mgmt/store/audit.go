@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"github.com/imictl/imictl/internal/boltdb"
 	"time"
 )
 
@@ -48,7 +49,7 @@ func (t *txn) audit(actor, action, subject, detail string) error {
 	if err != nil {
 		return err
 	}
-	return put(b, u64(seq), AuditEntry{Seq: seq, At: t.now, Actor: actor, Action: action, Subject: subject, Detail: detail})
+	return boltdb.Put(b, boltdb.U64(seq), AuditEntry{Seq: seq, At: t.now, Actor: actor, Action: action, Subject: subject, Detail: detail})
 }
 
 // Audit lists audit entries in the order they were written.
@@ -56,10 +57,10 @@ func (s *Store) Audit(f AuditFilter) ([]AuditEntry, error) {
 	var out []AuditEntry
 	err := s.view(func(t *txn) error {
 		c := t.b(bucketAudit).Cursor()
-		for k, v := c.Seek(u64(f.After + 1)); k != nil; k, v = c.Next() {
-			e, err := decode[AuditEntry](v)
+		for k, v := c.Seek(boltdb.U64(f.After + 1)); k != nil; k, v = c.Next() {
+			e, err := boltdb.Decode[AuditEntry](v)
 			if err != nil {
-				return fmt.Errorf("audit entry %d: %w", btou(k), err)
+				return fmt.Errorf("audit entry %d: %w", boltdb.Btou(k), err)
 			}
 			if f.Subject != "" && e.Subject != f.Subject {
 				continue

@@ -1,12 +1,14 @@
 package store
 
+import "github.com/imictl/imictl/internal/boltdb"
+
 // Every bucket the store uses, declared here and nowhere else. Keys that
 // order (sequences, times) are big-endian uint64 so that bbolt's byte order
 // is numeric order. Index buckets are written in the same transaction as the
 // record they index.
 var (
 	// bucketMeta holds the schema version and the change clock.
-	bucketMeta = []byte("meta")
+	bucketMeta = boltdb.MetaBucket
 
 	// bucketServers: serverId -> Server.
 	bucketServers = []byte("servers")
@@ -57,7 +59,6 @@ var allBuckets = [][]byte{
 
 // Keys in bucketMeta and bucketCRL.
 var (
-	keySchema     = []byte("schema")
 	keyClock      = []byte("clock")
 	keyCurrentCRL = []byte("current")
 )

@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"fmt"
+	"github.com/imictl/imictl/internal/boltdb"
 	"strings"
 	"time"
 )
@@ -93,7 +94,7 @@ func (t *txn) storeCert(actor, action string, c *Certificate) error {
 		return fmt.Errorf("%w: %s; issue the certificate again with a fresh serial", ErrCertificateExists, c.Serial)
 	}
 	c.IssuedAt, c.Status, c.RevokedAt, c.RevocationReason = t.now, CertValid, time.Time{}, 0
-	if err := put(certs, []byte(c.Serial), *c); err != nil {
+	if err := boltdb.Put(certs, []byte(c.Serial), *c); err != nil {
 		return err
 	}
 	if err := t.b(bucketCertificatesByServer).Put(certIndexKey(c.ServerID, c.Serial), nil); err != nil {
@@ -107,7 +108,7 @@ func certIndexKey(serverID, serial string) []byte {
 }
 
 func (t *txn) certificate(serial string) (Certificate, error) {
-	c, ok, err := get[Certificate](t.b(bucketCertificates), []byte(serial))
+	c, ok, err := boltdb.Get[Certificate](t.b(bucketCertificates), []byte(serial))
 	if err != nil {
 		return c, fmt.Errorf("certificate %s: %w", serial, err)
 	}
@@ -127,11 +128,11 @@ func (t *txn) revoke(actor, serial string, reason int) (Certificate, error) {
 		return c, fmt.Errorf("%w: %s was revoked at %s", ErrAlreadyRevoked, serial, c.RevokedAt.Format(time.RFC3339))
 	}
 	c.Status, c.RevokedAt, c.RevocationReason = CertRevoked, t.now, reason
-	if err := put(t.b(bucketCertificates), []byte(serial), c); err != nil {
+	if err := boltdb.Put(t.b(bucketCertificates), []byte(serial), c); err != nil {
 		return c, err
 	}
 	r := Revocation{Serial: serial, ServerID: c.ServerID, RevokedAt: t.now, Reason: reason, NotAfter: c.NotAfter}
-	if err := put(t.b(bucketRevocations), []byte(serial), r); err != nil {
+	if err := boltdb.Put(t.b(bucketRevocations), []byte(serial), r); err != nil {
 		return c, err
 	}
 	return c, t.audit(actor, ActionCertRevoke, serial, fmt.Sprintf("server %s, reason %d", c.ServerID, reason))
@@ -214,7 +215,7 @@ func (s *Store) ListCertificates(f CertFilter) ([]Certificate, error) {
 	err := s.view(func(t *txn) error {
 		if f.ServerID == "" {
 			return t.b(bucketCertificates).ForEach(func(k, v []byte) error {
-				c, err := decode[Certificate](v)
+				c, err := boltdb.Decode[Certificate](v)
 				if err != nil {
 					return fmt.Errorf("certificate %s: %w", k, err)
 				}
@@ -241,7 +242,7 @@ func (s *Store) Revocations() ([]Revocation, error) {
 	var out []Revocation
 	err := s.view(func(t *txn) error {
 		return t.b(bucketRevocations).ForEach(func(k, v []byte) error {
-			r, err := decode[Revocation](v)
+			r, err := boltdb.Decode[Revocation](v)
 			if err != nil {
 				return fmt.Errorf("revocation %s: %w", k, err)
 			}

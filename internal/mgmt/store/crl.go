@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"github.com/imictl/imictl/internal/boltdb"
 	"time"
 )
 
@@ -28,14 +29,14 @@ func (s *Store) PutCRL(actor string, crl CRL) error {
 	}
 	return s.update(func(t *txn) error {
 		b := t.b(bucketCRL)
-		cur, ok, err := get[CRL](b, keyCurrentCRL)
+		cur, ok, err := boltdb.Get[CRL](b, keyCurrentCRL)
 		if err != nil {
 			return fmt.Errorf("current CRL: %w", err)
 		}
 		if ok && crl.Number <= cur.Number {
 			return fmt.Errorf("%w: number %d, current %d; build the CRL again from the current number", ErrStaleCRL, crl.Number, cur.Number)
 		}
-		if err := put(b, keyCurrentCRL, crl); err != nil {
+		if err := boltdb.Put(b, keyCurrentCRL, crl); err != nil {
 			return err
 		}
 		return t.audit(actor, ActionCRLPublish, fmt.Sprintf("crl %d", crl.Number), "next update "+crl.NextUpdate.UTC().Format(time.RFC3339))
@@ -48,7 +49,7 @@ func (s *Store) CurrentCRL() (CRL, error) {
 	err := s.view(func(t *txn) error {
 		var ok bool
 		var err error
-		crl, ok, err = get[CRL](t.b(bucketCRL), keyCurrentCRL)
+		crl, ok, err = boltdb.Get[CRL](t.b(bucketCRL), keyCurrentCRL)
 		if err == nil && !ok {
 			err = &NotFoundError{Kind: "CRL"}
 		}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"github.com/imictl/imictl/internal/boltdb"
 	"slices"
 	"strings"
 )
@@ -43,7 +44,7 @@ func (t *txn) serversChangedIn(after int64, ids []string) ([]Server, error) {
 	slices.Sort(ids)
 	var out []Server
 	for _, id := range slices.Compact(ids) {
-		srv, ok, err := get[Server](t.b(bucketServers), []byte(id))
+		srv, ok, err := boltdb.Get[Server](t.b(bucketServers), []byte(id))
 		if err != nil {
 			return nil, fmt.Errorf("server %s: %w", id, err)
 		}
@@ -57,7 +58,7 @@ func (t *txn) serversChangedIn(after int64, ids []string) ([]Server, error) {
 func (t *txn) serversChangedAfter(after int64) ([]Server, error) {
 	var out []Server
 	c := t.b(bucketServerChanges).Cursor()
-	for k, id := c.Seek(u64(uint64(after) + 1)); k != nil; k, id = c.Next() {
+	for k, id := c.Seek(boltdb.U64(uint64(after) + 1)); k != nil; k, id = c.Next() {
 		srv, err := t.server(string(id))
 		if err != nil {
 			return nil, fmt.Errorf("change index names %s: %w", id, err)

@@ -3,14 +3,13 @@ package store
 import (
 	"errors"
 	"fmt"
+	"github.com/imictl/imictl/internal/boltdb"
 )
 
 // Sentinel kinds; every error the store returns for a refused operation
 // matches one of these with errors.Is, and most carry details in a typed
 // error that errors.As can extract.
 var (
-	ErrLocked              = errors.New("database in use")
-	ErrSchemaTooNew        = errors.New("database schema too new")
 	ErrNotFound            = errors.New("not found")
 	ErrInvalid             = errors.New("invalid input")
 	ErrAlreadyDecided      = errors.New("application already decided")
@@ -25,27 +24,18 @@ var (
 	ErrOutboxEntryNotReady = errors.New("outbox entry not pending")
 )
 
-// LockedError: another process (or another Open in this one) holds the
-// database file.
-type LockedError struct{ Path string }
+// Errors of Open, shared by imictl's stores (see internal/boltdb):
+// LockedError when the file is held (errors.Is ErrLocked), with a message
+// saying what to do; SchemaTooNewError when a newer imictl wrote it.
+var (
+	ErrLocked       = boltdb.ErrLocked
+	ErrSchemaTooNew = boltdb.ErrSchemaTooNew
+)
 
-func (e *LockedError) Error() string {
-	return fmt.Sprintf("the database %s is in use by a running imictl server; stop it, or use the running server's admin API (the admin commands do this automatically when the server is running)", e.Path)
-}
-
-func (e *LockedError) Is(target error) bool { return target == ErrLocked }
-
-// SchemaTooNewError: the file was written by a newer imictl.
-type SchemaTooNewError struct {
-	Path         string
-	File, Binary uint64
-}
-
-func (e *SchemaTooNewError) Error() string {
-	return fmt.Sprintf("the database %s has schema version %d, newer than this imictl understands (%d); upgrade imictl, or restore a backup made by this version", e.Path, e.File, e.Binary)
-}
-
-func (e *SchemaTooNewError) Is(target error) bool { return target == ErrSchemaTooNew }
+type (
+	LockedError       = boltdb.LockedError
+	SchemaTooNewError = boltdb.SchemaTooNewError
+)
 
 // NotFoundError names what was looked up.
 type NotFoundError struct {

@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"errors"
+	"github.com/imictl/imictl/internal/boltdb"
 	"os"
 	"path/filepath"
 	"strings"
@@ -31,9 +32,9 @@ func TestOpenCreatesSchemaAndReopens(t *testing.T) {
 		t.Fatalf("after reopen: %v", err)
 	}
 	var have uint64
-	s.db.View(func(tx *bbolt.Tx) error { have = fileSchema(tx); return nil })
-	if have != schemaVersion() {
-		t.Fatalf("schema %d, want %d", have, schemaVersion())
+	s.db.View(func(tx *bbolt.Tx) error { have = boltdb.FileVersion(tx); return nil })
+	if have != schema.Version() {
+		t.Fatalf("schema %d, want %d", have, schema.Version())
 	}
 }
 
@@ -97,13 +98,7 @@ func setSchema(t *testing.T, path string, v uint64) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	err = db.Update(func(tx *bbolt.Tx) error {
-		b, err := tx.CreateBucketIfNotExists(bucketMeta)
-		if err != nil {
-			return err
-		}
-		return b.Put(keySchema, u64(v))
-	})
+	err = db.Update(func(tx *bbolt.Tx) error { return boltdb.SetFileVersion(tx, v) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,10 +106,10 @@ func setSchema(t *testing.T, path string, v uint64) {
 
 func TestOpenRefusesNewerSchema(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "mgmt.db")
-	setSchema(t, path, schemaVersion()+1)
+	setSchema(t, path, schema.Version()+1)
 	_, err := Open(path, Options{})
 	var se *SchemaTooNewError
-	if !errors.As(err, &se) || !errors.Is(err, ErrSchemaTooNew) || se.File != schemaVersion()+1 || se.Binary != schemaVersion() {
+	if !errors.As(err, &se) || !errors.Is(err, ErrSchemaTooNew) || se.File != schema.Version()+1 || se.Binary != schema.Version() {
 		t.Fatalf("got %v", err)
 	}
 	if !strings.Contains(err.Error(), "upgrade imictl") {

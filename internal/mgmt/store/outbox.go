@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"fmt"
+	"github.com/imictl/imictl/internal/boltdb"
 	"strconv"
 	"time"
 )
@@ -57,7 +58,7 @@ func (t *txn) enqueue(dest, subject string) error {
 		return err
 	}
 	e := OutboxEntry{ID: id, Destination: dest, Subject: subject, State: OutboxPending, NextAttemptAt: t.now, CreatedAt: t.now}
-	if err := put(b, u64(id), e); err != nil {
+	if err := boltdb.Put(b, boltdb.U64(id), e); err != nil {
 		return err
 	}
 	return t.b(bucketOutboxDue).Put(dueKey(e), []byte(dest))
@@ -66,11 +67,11 @@ func (t *txn) enqueue(dest, subject string) error {
 // dueKey orders pending entries by next attempt, then by id.
 func dueKey(e OutboxEntry) []byte {
 	ms := max(e.NextAttemptAt.UnixMilli(), 0)
-	return append(u64(uint64(ms)), u64(e.ID)...)
+	return append(boltdb.U64(uint64(ms)), boltdb.U64(e.ID)...)
 }
 
 func (t *txn) outboxEntry(id uint64) (OutboxEntry, error) {
-	e, ok, err := get[OutboxEntry](t.b(bucketOutbox), u64(id))
+	e, ok, err := boltdb.Get[OutboxEntry](t.b(bucketOutbox), boltdb.U64(id))
 	if err != nil {
 		return e, fmt.Errorf("outbox entry %d: %w", id, err)
 	}
@@ -93,7 +94,7 @@ func (t *txn) reschedule(e OutboxEntry, update func(*OutboxEntry)) error {
 			return err
 		}
 	}
-	return put(t.b(bucketOutbox), u64(e.ID), e)
+	return boltdb.Put(t.b(bucketOutbox), boltdb.U64(e.ID), e)
 }
 
 // DueOutbox returns up to limit pending entries whose next attempt is at or
@@ -101,14 +102,14 @@ func (t *txn) reschedule(e OutboxEntry, update func(*OutboxEntry)) error {
 // per destination; entries for the same destination come in id order.
 func (s *Store) DueOutbox(now time.Time, limit int) ([]OutboxEntry, error) {
 	var out []OutboxEntry
-	end := u64(uint64(max(now.UnixMilli(), 0)) + 1)
+	end := boltdb.U64(uint64(max(now.UnixMilli(), 0)) + 1)
 	err := s.view(func(t *txn) error {
 		c := t.b(bucketOutboxDue).Cursor()
 		for k, _ := c.First(); k != nil && bytes.Compare(k[:8], end) < 0; k, _ = c.Next() {
 			if limit > 0 && len(out) == limit {
 				break
 			}
-			e, err := t.outboxEntry(btou(k[8:]))
+			e, err := t.outboxEntry(boltdb.Btou(k[8:]))
 			if err != nil {
 				return err
 			}
@@ -165,7 +166,7 @@ func (s *Store) RetryDestination(actor, destination string) (int, error) {
 		var ids []uint64
 		err := t.b(bucketOutboxDue).ForEach(func(k, dest []byte) error {
 			if string(dest) == destination {
-				ids = append(ids, btou(k[8:]))
+				ids = append(ids, boltdb.Btou(k[8:]))
 			}
 			return nil
 		})
@@ -220,9 +221,9 @@ func (s *Store) ListOutbox(f OutboxFilter) ([]OutboxEntry, error) {
 	err := s.view(func(t *txn) error {
 		c := t.b(bucketOutbox).Cursor()
 		for k, v := c.First(); k != nil; k, v = c.Next() {
-			e, err := decode[OutboxEntry](v)
+			e, err := boltdb.Decode[OutboxEntry](v)
 			if err != nil {
-				return fmt.Errorf("outbox entry %d: %w", btou(k), err)
+				return fmt.Errorf("outbox entry %d: %w", boltdb.Btou(k), err)
 			}
 			if (f.Destination == "" || e.Destination == f.Destination) && (f.State == "" || e.State == f.State) {
 				out = append(out, e)
@@ -251,9 +252,9 @@ func (s *Store) PruneOutbox(before time.Time, limit int) (int, error) {
 		var doomed [][]byte
 		c := b.Cursor()
 		for k, v := c.First(); k != nil && len(doomed) < limit; k, v = c.Next() {
-			e, err := decode[OutboxEntry](v)
+			e, err := boltdb.Decode[OutboxEntry](v)
 			if err != nil {
-				return fmt.Errorf("outbox entry %d: %w", btou(k), err)
+				return fmt.Errorf("outbox entry %d: %w", boltdb.Btou(k), err)
 			}
 			if e.State == OutboxDelivered && e.DeliveredAt.Before(before) {
 				doomed = append(doomed, bytes.Clone(k))

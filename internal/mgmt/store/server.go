@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"github.com/imictl/imictl/internal/boltdb"
 	"time"
 
 	"github.com/imictl/imictl/internal/ids"
@@ -106,7 +107,7 @@ func checkServerID(field, id string) error {
 func (t *txn) putServer(srv *Server) error {
 	changes := t.b(bucketServerChanges)
 	if srv.ChangedAt != 0 {
-		if err := changes.Delete(u64(uint64(srv.ChangedAt))); err != nil {
+		if err := changes.Delete(boltdb.U64(uint64(srv.ChangedAt))); err != nil {
 			return err
 		}
 	}
@@ -117,7 +118,7 @@ func (t *txn) putServer(srv *Server) error {
 	srv.ChangedAt = at
 	srv.UpdatedAt = t.now
 	id := []byte(srv.ServerID)
-	if err := changes.Put(u64(uint64(at)), id); err != nil {
+	if err := changes.Put(boltdb.U64(uint64(at)), id); err != nil {
 		return err
 	}
 	active := t.b(bucketServersActive)
@@ -129,7 +130,7 @@ func (t *txn) putServer(srv *Server) error {
 	if err != nil {
 		return err
 	}
-	return put(t.b(bucketServers), id, *srv)
+	return boltdb.Put(t.b(bucketServers), id, *srv)
 }
 
 // changeServer stores a changed server and notifies the others of it.
@@ -141,7 +142,7 @@ func (t *txn) changeServer(srv *Server) error {
 }
 
 func (t *txn) server(id string) (Server, error) {
-	srv, ok, err := get[Server](t.b(bucketServers), []byte(id))
+	srv, ok, err := boltdb.Get[Server](t.b(bucketServers), []byte(id))
 	if err != nil {
 		return srv, fmt.Errorf("server %s: %w", id, err)
 	}
@@ -182,7 +183,7 @@ func (t *txn) allServers() ([]Server, error) {
 	b := t.b(bucketServers)
 	var out []Server
 	err := b.ForEach(func(k, v []byte) error {
-		srv, err := decode[Server](v)
+		srv, err := boltdb.Decode[Server](v)
 		if err != nil {
 			return fmt.Errorf("server %s: %w", k, err)
 		}

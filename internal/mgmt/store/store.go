@@ -1,20 +1,16 @@
 package store
 
 import (
-	"errors"
-	"fmt"
 	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"time"
 
+	"github.com/imictl/imictl/internal/boltdb"
 	"go.etcd.io/bbolt"
 )
 
 // DefaultTimeout is how long Open waits for the file lock before reporting
 // ErrLocked.
-const DefaultTimeout = time.Second
+const DefaultTimeout = boltdb.DefaultTimeout
 
 // Options tune Open. The zero value is ready to use.
 type Options struct {
@@ -40,31 +36,14 @@ type Store struct {
 // brings its schema up to date. A file held by another open returns a
 // *LockedError after opts.Timeout.
 func Open(path string, opts Options) (*Store, error) {
-	if opts.Timeout <= 0 {
-		opts.Timeout = DefaultTimeout
-	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	if opts.ReadOnly {
-		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("no database at %s; check --data-dir, or start the server once to create it", path)
-		}
-	} else if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("create the data directory for %s: %w", path, err)
-	}
-	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: opts.Timeout, ReadOnly: opts.ReadOnly})
-	if errors.Is(err, bbolt.ErrTimeout) {
-		return nil, &LockedError{Path: path}
-	}
+	db, err := boltdb.Open(path, schema, boltdb.Options{Timeout: opts.Timeout, ReadOnly: opts.ReadOnly})
 	if err != nil {
-		return nil, fmt.Errorf("open database %s: %w", path, err)
-	}
-	s := &Store{db: db, path: path, now: opts.Now}
-	if err := s.prepare(opts.ReadOnly); err != nil {
-		db.Close()
 		return nil, err
 	}
+	s := &Store{db: db, path: path, now: opts.Now}
 	return s, nil
 }
 
@@ -77,13 +56,7 @@ func (s *Store) Path() string { return s.path }
 // Backup writes a consistent copy of the whole database to w while the store
 // stays in use (a hot backup); the copy opens with Open.
 func (s *Store) Backup(w io.Writer) (int64, error) {
-	var n int64
-	err := s.db.View(func(tx *bbolt.Tx) error {
-		var err error
-		n, err = tx.WriteTo(w)
-		return err
-	})
-	return n, err
+	return boltdb.Backup(s.db, w)
 }
 
 // view runs a read transaction. Keep fn short: a long reader holds pages

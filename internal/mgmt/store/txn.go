@@ -1,6 +1,7 @@
 package store
 
 import (
+	"github.com/imictl/imictl/internal/boltdb"
 	"time"
 
 	"go.etcd.io/bbolt"
@@ -26,13 +27,13 @@ func (t *txn) tick() (int64, error) {
 	if next <= last {
 		next = last + 1
 	}
-	return next, t.b(bucketMeta).Put(keyClock, u64(uint64(next)))
+	return next, t.b(bucketMeta).Put(keyClock, boltdb.U64(uint64(next)))
 }
 
 // clock is the last value tick returned, 0 before the first change.
 func (t *txn) clock() int64 {
 	if v := t.b(bucketMeta).Get(keyClock); len(v) == 8 {
-		return int64(btou(v))
+		return int64(boltdb.Btou(v))
 	}
 	return 0
 }

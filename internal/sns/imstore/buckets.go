@@ -1,5 +1,7 @@
 package imstore
 
+import "github.com/imictl/imictl/internal/boltdb"
+
 // Every bucket the store uses, declared here and nowhere else. Ordered keys
 // (sequences) are big-endian uint64 so that bbolt's byte order is numeric
 // order; composite keys join their parts with a 0x00 byte, which no part
@@ -12,7 +14,7 @@ package imstore
 // "g:" to groups.
 var (
 	// bucketMeta holds the schema version and the directory cursor.
-	bucketMeta = []byte("meta")
+	bucketMeta = boltdb.MetaBucket
 
 	// bucketUsers: userID -> User.
 	bucketUsers = []byte("user_records")
@@ -76,7 +78,6 @@ var allBuckets = [][]byte{
 
 // Keys in bucketMeta and bucketPolicy.
 var (
-	keySchema    = []byte("schema")
 	keyDirCursor = []byte("directory_cursor")
 	keyPolicy    = []byte("current")
 )

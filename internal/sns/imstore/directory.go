@@ -2,6 +2,7 @@ package imstore
 
 import (
 	"fmt"
+	"github.com/imictl/imictl/internal/boltdb"
 	"time"
 
 	"github.com/imictl/imictl/internal/ids"
@@ -55,11 +56,11 @@ func (s *Store) PutDirectory(entries []DirEntry, serverTime int64) error {
 		b := t.b(bucketDirectory)
 		for _, e := range entries {
 			e.UpdatedAt = t.now
-			if err := put(b, []byte(e.ServerID), e); err != nil {
+			if err := boltdb.Put(b, []byte(e.ServerID), e); err != nil {
 				return err
 			}
 		}
-		return t.b(bucketMeta).Put(keyDirCursor, u64(uint64(serverTime)))
+		return t.b(bucketMeta).Put(keyDirCursor, boltdb.U64(uint64(serverTime)))
 	})
 }
 
@@ -69,7 +70,7 @@ func (s *Store) GetDirEntry(serverID string) (DirEntry, error) {
 	err := s.view(func(t *txn) error {
 		var ok bool
 		var err error
-		if e, ok, err = get[DirEntry](t.b(bucketDirectory), []byte(serverID)); err != nil {
+		if e, ok, err = boltdb.Get[DirEntry](t.b(bucketDirectory), []byte(serverID)); err != nil {
 			return fmt.Errorf("directory entry %s: %w", serverID, err)
 		}
 		if !ok {
@@ -85,7 +86,7 @@ func (s *Store) ListDirectory() ([]DirEntry, error) {
 	var out []DirEntry
 	err := s.view(func(t *txn) error {
 		return t.b(bucketDirectory).ForEach(func(k, v []byte) error {
-			e, err := decode[DirEntry](v)
+			e, err := boltdb.Decode[DirEntry](v)
 			if err != nil {
 				return fmt.Errorf("directory entry %s: %w", k, err)
 			}
@@ -102,7 +103,7 @@ func (s *Store) DirectoryCursor() (int64, error) {
 	var c int64
 	err := s.view(func(t *txn) error {
 		if v := t.b(bucketMeta).Get(keyDirCursor); len(v) == 8 {
-			c = int64(btou(v))
+			c = int64(boltdb.Btou(v))
 		}
 		return nil
 	})

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"github.com/imictl/imictl/internal/boltdb"
 	"time"
 
 	"github.com/imictl/imictl/internal/ids"
@@ -88,7 +89,7 @@ func (s *Store) PutFile(m FileMeta) (FileMeta, error) {
 	}
 	err := s.update(func(t *txn) error {
 		b := t.b(bucketFiles)
-		old, ok, err := get[FileMeta](b, []byte(m.FileID))
+		old, ok, err := boltdb.Get[FileMeta](b, []byte(m.FileID))
 		if err != nil {
 			return fmt.Errorf("file %s: %w", m.FileID, err)
 		}
@@ -100,7 +101,7 @@ func (s *Store) PutFile(m FileMeta) (FileMeta, error) {
 			return &ExistsError{Kind: "file", Key: m.FileID}
 		}
 		m.CachedAt = t.now
-		return put(b, []byte(m.FileID), m)
+		return boltdb.Put(b, []byte(m.FileID), m)
 	})
 	if err != nil {
 		return FileMeta{}, err
@@ -115,7 +116,7 @@ func (s *Store) GetFile(fileID string) (FileMeta, error) {
 	err := s.view(func(t *txn) error {
 		var ok bool
 		var err error
-		if m, ok, err = get[FileMeta](t.b(bucketFiles), []byte(fileID)); err != nil {
+		if m, ok, err = boltdb.Get[FileMeta](t.b(bucketFiles), []byte(fileID)); err != nil {
 			return fmt.Errorf("file %s: %w", fileID, err)
 		}
 		if !ok {

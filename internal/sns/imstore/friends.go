@@ -2,6 +2,7 @@ package imstore
 
 import (
 	"fmt"
+	"github.com/imictl/imictl/internal/boltdb"
 	"strconv"
 	"time"
 )
@@ -71,7 +72,7 @@ func checkPair(user, peer string) (string, error) {
 }
 
 func (t *txn) request(id uint64) (FriendRequest, error) {
-	r, ok, err := get[FriendRequest](t.b(bucketFriendRequests), u64(id))
+	r, ok, err := boltdb.Get[FriendRequest](t.b(bucketFriendRequests), boltdb.U64(id))
 	if err != nil {
 		return r, fmt.Errorf("friend request %d: %w", id, err)
 	}
@@ -88,7 +89,7 @@ func (t *txn) latestRequest(d Direction, user, peer string) (FriendRequest, bool
 	if v == nil {
 		return FriendRequest{}, false, nil
 	}
-	r, err := t.request(btou(v))
+	r, err := t.request(boltdb.Btou(v))
 	return r, err == nil, err
 }
 
@@ -105,12 +106,12 @@ func (t *txn) ask(d Direction, user, peer, remark string, requester Profile) (Fr
 			return r, err
 		}
 		r = FriendRequest{ID: id, Direction: d, User: user, Peer: peer, State: RequestPending}
-		if err := t.b(bucketFriendRequestsOpen).Put(requestIndexKey(d, user, peer), u64(id)); err != nil {
+		if err := t.b(bucketFriendRequestsOpen).Put(requestIndexKey(d, user, peer), boltdb.U64(id)); err != nil {
 			return r, err
 		}
 	}
 	r.Remark, r.Requester, r.At = remark, requester, t.now
-	return r, put(t.b(bucketFriendRequests), u64(r.ID), r)
+	return r, boltdb.Put(t.b(bucketFriendRequests), boltdb.U64(r.ID), r)
 }
 
 // RecordOutgoingRequest records that local user asks peer to be friends,
@@ -178,14 +179,14 @@ func (t *txn) decide(r *FriendRequest, state RequestState) error {
 		return &StateError{Kind: "friend request", Key: strconv.FormatUint(r.ID, 10), State: string(r.State), Want: string(RequestPending)}
 	}
 	r.State, r.DecidedAt = state, t.now
-	return put(t.b(bucketFriendRequests), u64(r.ID), *r)
+	return boltdb.Put(t.b(bucketFriendRequests), boltdb.U64(r.ID), *r)
 }
 
 // befriend records owner's side of a friendship, keeping Since (and the
 // remark, unless a new one is given) if it already exists.
 func (t *txn) befriend(owner, peer, remark string, p Profile) (Friend, error) {
 	b := t.b(bucketFriends)
-	f, ok, err := get[Friend](b, friendKey(owner, peer))
+	f, ok, err := boltdb.Get[Friend](b, friendKey(owner, peer))
 	if err != nil {
 		return f, fmt.Errorf("friend %s of %s: %w", peer, owner, err)
 	}
@@ -196,7 +197,7 @@ func (t *txn) befriend(owner, peer, remark string, p Profile) (Friend, error) {
 		f.Remark = remark
 	}
 	f.Profile, f.UpdatedAt = p, t.now
-	return f, put(b, friendKey(owner, peer), f)
+	return f, boltdb.Put(b, friendKey(owner, peer), f)
 }
 
 // Accept accepts a pending incoming request: the local user now has the
@@ -285,7 +286,7 @@ func (s *Store) PeerAnswered(user, peer string, agreed bool, responder Profile) 
 		}
 		if r.State == want {
 			if agreed {
-				f, _, err = get[Friend](t.b(bucketFriends), friendKey(user, peer))
+				f, _, err = boltdb.Get[Friend](t.b(bucketFriends), friendKey(user, peer))
 			}
 			return err
 		}
@@ -316,9 +317,9 @@ func (s *Store) FriendRequests(user string, state RequestState) ([]FriendRequest
 	var out []FriendRequest
 	err := s.view(func(t *txn) error {
 		return t.b(bucketFriendRequests).ForEach(func(k, v []byte) error {
-			r, err := decode[FriendRequest](v)
+			r, err := boltdb.Decode[FriendRequest](v)
 			if err != nil {
-				return fmt.Errorf("friend request %d: %w", btou(k), err)
+				return fmt.Errorf("friend request %d: %w", boltdb.Btou(k), err)
 			}
 			if r.User == user && (state == "" || r.State == state) {
 				out = append(out, r)
@@ -378,7 +379,7 @@ func (s *Store) GetFriend(owner, peer string) (Friend, error) {
 	err = s.view(func(t *txn) error {
 		var ok bool
 		var err error
-		if f, ok, err = get[Friend](t.b(bucketFriends), friendKey(owner, peer)); err != nil {
+		if f, ok, err = boltdb.Get[Friend](t.b(bucketFriends), friendKey(owner, peer)); err != nil {
 			return fmt.Errorf("friend %s of %s: %w", peer, owner, err)
 		}
 		if !ok {
@@ -397,7 +398,7 @@ func (s *Store) Friends(owner string) ([]Friend, error) {
 	var out []Friend
 	err := s.view(func(t *txn) error {
 		return forPrefix(t.b(bucketFriends), prefix(owner), func(k, v []byte) (bool, error) {
-			f, err := decode[Friend](v)
+			f, err := boltdb.Decode[Friend](v)
 			if err != nil {
 				return false, fmt.Errorf("friend %q: %w", k, err)
 			}

@@ -2,6 +2,7 @@ package imstore
 
 import (
 	"fmt"
+	"github.com/imictl/imictl/internal/boltdb"
 	"time"
 )
 
@@ -38,7 +39,7 @@ func (s *Store) DeliverLocal(user string, msg Message) (InboxMessage, bool, erro
 		}
 		ids := t.b(bucketInboxIDs)
 		if seq := ids.Get(key(msg.MessageID, user)); seq != nil {
-			existing, ok, err := get[InboxMessage](t.b(bucketInbox), seqKey(btou(seq), user))
+			existing, ok, err := boltdb.Get[InboxMessage](t.b(bucketInbox), seqKey(boltdb.Btou(seq), user))
 			if err != nil || !ok {
 				return fmt.Errorf("inbox index names message %s of %s but it is missing or unreadable (%v); restore a backup", msg.MessageID, user, err)
 			}
@@ -51,17 +52,17 @@ func (s *Store) DeliverLocal(user string, msg Message) (InboxMessage, bool, erro
 			return err
 		}
 		out = InboxMessage{Seq: seq, User: user, Message: msg, ReceivedAt: t.now}
-		r, ok, err := get[Repeal](t.b(bucketRepeals), []byte(msg.MessageID))
+		r, ok, err := boltdb.Get[Repeal](t.b(bucketRepeals), []byte(msg.MessageID))
 		if err != nil {
 			return fmt.Errorf("repeal of %s: %w", msg.MessageID, err)
 		}
 		if ok {
 			out.Revoked, out.RevokedAt = true, r.At
 		}
-		if err := put(inbox, seqKey(seq, user), out); err != nil {
+		if err := boltdb.Put(inbox, seqKey(seq, user), out); err != nil {
 			return err
 		}
-		return ids.Put(key(msg.MessageID, user), u64(seq))
+		return ids.Put(key(msg.MessageID, user), boltdb.U64(seq))
 	})
 	if err != nil {
 		return InboxMessage{}, false, err
@@ -80,7 +81,7 @@ func (s *Store) Inbox(user string, afterSeq uint64, limit int) ([]InboxMessage, 
 		p := prefix(user)
 		c := t.b(bucketInbox).Cursor()
 		for k, v := c.Seek(seqKey(afterSeq+1, user)); k != nil && len(k) == len(p)+8 && string(k[:len(p)]) == string(p); k, v = c.Next() {
-			m, err := decode[InboxMessage](v)
+			m, err := boltdb.Decode[InboxMessage](v)
 			if err != nil {
 				return fmt.Errorf("inbox message %d of %s: %w", tailSeq(k), user, err)
 			}
@@ -102,7 +103,7 @@ func (s *Store) InboxMessageByID(user, messageID string) (InboxMessage, error) {
 		if seq == nil {
 			return &NotFoundError{Kind: "message", Key: messageID}
 		}
-		m, ok, err := get[InboxMessage](t.b(bucketInbox), seqKey(btou(seq), user))
+		m, ok, err := boltdb.Get[InboxMessage](t.b(bucketInbox), seqKey(boltdb.Btou(seq), user))
 		if err != nil || !ok {
 			return fmt.Errorf("inbox index names message %s of %s but it is missing or unreadable (%v); restore a backup", messageID, user, err)
 		}
@@ -141,11 +142,11 @@ func (s *Store) Repeal(messageID, byServer string) ([]InboxMessage, error) {
 func (t *txn) repeal(messageID, by string) ([]InboxMessage, error) {
 	reps := t.b(bucketRepeals)
 	at := t.now
-	if r, ok, err := get[Repeal](reps, []byte(messageID)); err != nil {
+	if r, ok, err := boltdb.Get[Repeal](reps, []byte(messageID)); err != nil {
 		return nil, fmt.Errorf("repeal of %s: %w", messageID, err)
 	} else if ok {
 		at = r.At
-	} else if err := put(reps, []byte(messageID), Repeal{MessageID: messageID, By: by, At: at}); err != nil {
+	} else if err := boltdb.Put(reps, []byte(messageID), Repeal{MessageID: messageID, By: by, At: at}); err != nil {
 		return nil, err
 	}
 	type copyRef struct {
@@ -155,7 +156,7 @@ func (t *txn) repeal(messageID, by string) ([]InboxMessage, error) {
 	var refs []copyRef
 	p := prefix(messageID)
 	err := forPrefix(t.b(bucketInboxIDs), p, func(k, v []byte) (bool, error) {
-		refs = append(refs, copyRef{user: string(k[len(p):]), seq: btou(v)})
+		refs = append(refs, copyRef{user: string(k[len(p):]), seq: boltdb.Btou(v)})
 		return true, nil
 	})
 	if err != nil {
@@ -164,7 +165,7 @@ func (t *txn) repeal(messageID, by string) ([]InboxMessage, error) {
 	var out []InboxMessage
 	inbox := t.b(bucketInbox)
 	for _, r := range refs {
-		m, ok, err := get[InboxMessage](inbox, seqKey(r.seq, r.user))
+		m, ok, err := boltdb.Get[InboxMessage](inbox, seqKey(r.seq, r.user))
 		if err != nil || !ok {
 			return nil, fmt.Errorf("inbox index names message %s of %s but it is missing or unreadable (%v); restore a backup", messageID, r.user, err)
 		}
@@ -172,7 +173,7 @@ func (t *txn) repeal(messageID, by string) ([]InboxMessage, error) {
 			continue
 		}
 		m.Revoked, m.RevokedAt = true, at
-		if err := put(inbox, seqKey(r.seq, r.user), m); err != nil {
+		if err := boltdb.Put(inbox, seqKey(r.seq, r.user), m); err != nil {
 			return nil, err
 		}
 		out = append(out, m)
@@ -186,7 +187,7 @@ func (s *Store) GetRepeal(messageID string) (Repeal, bool, error) {
 	var ok bool
 	err := s.view(func(t *txn) error {
 		var err error
-		r, ok, err = get[Repeal](t.b(bucketRepeals), []byte(messageID))
+		r, ok, err = boltdb.Get[Repeal](t.b(bucketRepeals), []byte(messageID))
 		return err
 	})
 	return r, ok, err

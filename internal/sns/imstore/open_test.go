@@ -3,6 +3,7 @@ package imstore
 import (
 	"bytes"
 	"errors"
+	"github.com/imictl/imictl/internal/boltdb"
 	"os"
 	"path/filepath"
 	"strings"
@@ -71,13 +72,7 @@ func setSchema(t *testing.T, path string, v uint64) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	err = db.Update(func(tx *bbolt.Tx) error {
-		b, err := tx.CreateBucketIfNotExists(bucketMeta)
-		if err != nil {
-			return err
-		}
-		return b.Put(keySchema, u64(v))
-	})
+	err = db.Update(func(tx *bbolt.Tx) error { return boltdb.SetFileVersion(tx, v) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,10 +81,10 @@ func setSchema(t *testing.T, path string, v uint64) {
 func TestOpenSchema(t *testing.T) {
 	dir := t.TempDir()
 	newer := filepath.Join(dir, "newer.db")
-	setSchema(t, newer, schemaVersion()+1)
+	setSchema(t, newer, schema.Version()+1)
 	_, err := Open(newer, Options{})
 	var se *SchemaTooNewError
-	if !errors.As(err, &se) || !errors.Is(err, ErrSchemaTooNew) || se.File != schemaVersion()+1 || !strings.Contains(err.Error(), "upgrade imictl") {
+	if !errors.As(err, &se) || !errors.Is(err, ErrSchemaTooNew) || se.File != schema.Version()+1 || !strings.Contains(err.Error(), "upgrade imictl") {
 		t.Fatalf("newer schema: %v", err)
 	}
 
@@ -103,10 +98,10 @@ func TestOpenSchema(t *testing.T) {
 		t.Fatalf("read-write open migrates: %v", err)
 	}
 	var have uint64
-	s.db.View(func(tx *bbolt.Tx) error { have = fileSchema(tx); return nil })
+	s.db.View(func(tx *bbolt.Tx) error { have = boltdb.FileVersion(tx); return nil })
 	s.Close()
-	if have != schemaVersion() {
-		t.Fatalf("schema %d after migrating, want %d", have, schemaVersion())
+	if have != schema.Version() {
+		t.Fatalf("schema %d after migrating, want %d", have, schema.Version())
 	}
 }
 

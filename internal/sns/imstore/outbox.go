@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/imictl/imictl/internal/boltdb"
 	"strconv"
 	"strings"
 	"time"
@@ -171,7 +172,7 @@ func (t *txn) enqueue(s Send) (OutboxItem, error) {
 		MessageID: s.MessageID, FileID: s.FileID,
 		State: OutboxPending, NextAttemptAt: t.now, CreatedAt: t.now,
 	}
-	if err := put(b, u64(id), item); err != nil {
+	if err := boltdb.Put(b, boltdb.U64(id), item); err != nil {
 		return OutboxItem{}, err
 	}
 	if err := t.b(bucketOutboxQueue).Put(queueKey(item), nil); err != nil {
@@ -188,7 +189,7 @@ func (t *txn) enqueue(s Send) (OutboxItem, error) {
 func queueKey(it OutboxItem) []byte { return seqKey(it.ID, it.Destination, it.Conversation) }
 
 func (t *txn) outboxItem(id uint64) (OutboxItem, error) {
-	it, ok, err := get[OutboxItem](t.b(bucketOutbox), u64(id))
+	it, ok, err := boltdb.Get[OutboxItem](t.b(bucketOutbox), boltdb.U64(id))
 	if err != nil {
 		return it, fmt.Errorf("outbox item %d: %w", id, err)
 	}
@@ -280,7 +281,7 @@ func (t *txn) change(id uint64, allowed []OutboxState, update func(*OutboxItem))
 			return it, err
 		}
 	}
-	return it, put(t.b(bucketOutbox), u64(id), it)
+	return it, boltdb.Put(t.b(bucketOutbox), boltdb.U64(id), it)
 }
 
 // MarkDelivered records a successful delivery: the item leaves the queue,
@@ -306,7 +307,7 @@ func (s *Store) MarkDelivered(id uint64) error {
 // beyond limit. The done bucket's sequence counts its entries.
 func (t *txn) keepDelivered(id uint64, limit int) error {
 	done := t.b(bucketOutboxDone)
-	if err := done.Put(u64(id), nil); err != nil {
+	if err := done.Put(boltdb.U64(id), nil); err != nil {
 		return err
 	}
 	n := done.Sequence() + 1
@@ -315,11 +316,11 @@ func (t *txn) keepDelivered(id uint64, limit int) error {
 		if k == nil {
 			break
 		}
-		old := btou(k)
+		old := boltdb.Btou(k)
 		if err := done.Delete(k); err != nil {
 			return err
 		}
-		if err := t.b(bucketOutbox).Delete(u64(old)); err != nil {
+		if err := t.b(bucketOutbox).Delete(boltdb.U64(old)); err != nil {
 			return err
 		}
 	}
@@ -406,7 +407,7 @@ func (s *Store) DropOutboxItem(id uint64) (OutboxItem, error) {
 		if err := t.b(bucketOutboxQueue).Delete(queueKey(it)); err != nil {
 			return err
 		}
-		return t.b(bucketOutbox).Delete(u64(id))
+		return t.b(bucketOutbox).Delete(boltdb.U64(id))
 	})
 	return it, err
 }
@@ -427,10 +428,10 @@ func (s *Store) ListOutbox(f OutboxFilter) ([]OutboxItem, error) {
 	var out []OutboxItem
 	err := s.view(func(t *txn) error {
 		c := t.b(bucketOutbox).Cursor()
-		for k, v := c.Seek(u64(f.AfterID + 1)); k != nil; k, v = c.Next() {
-			it, err := decode[OutboxItem](v)
+		for k, v := c.Seek(boltdb.U64(f.AfterID + 1)); k != nil; k, v = c.Next() {
+			it, err := boltdb.Decode[OutboxItem](v)
 			if err != nil {
-				return fmt.Errorf("outbox item %d: %w", btou(k), err)
+				return fmt.Errorf("outbox item %d: %w", boltdb.Btou(k), err)
 			}
 			if (f.Destination == "" || it.Destination == f.Destination) && (f.State == "" || it.State == f.State) {
 				out = append(out, it)

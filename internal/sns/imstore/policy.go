@@ -2,6 +2,7 @@ package imstore
 
 import (
 	"fmt"
+	"github.com/imictl/imictl/internal/boltdb"
 	"slices"
 	"time"
 )
@@ -46,7 +47,7 @@ func (s *Store) SetPolicy(p Policy) (Policy, error) {
 	}
 	err = s.update(func(t *txn) error {
 		p.UpdatedAt = t.now
-		return put(t.b(bucketPolicy), keyPolicy, p)
+		return boltdb.Put(t.b(bucketPolicy), keyPolicy, p)
 	})
 	if err != nil {
 		return Policy{}, err
@@ -59,7 +60,7 @@ func (s *Store) SetPolicy(p Policy) (Policy, error) {
 func (s *Store) GetPolicy() (Policy, error) {
 	p := Policy{Allow: []string{}, Deny: []string{}}
 	err := s.view(func(t *txn) error {
-		stored, ok, err := get[Policy](t.b(bucketPolicy), keyPolicy)
+		stored, ok, err := boltdb.Get[Policy](t.b(bucketPolicy), keyPolicy)
 		if err != nil {
 			return fmt.Errorf("policy: %w", err)
 		}

@@ -2,6 +2,7 @@ package imstore
 
 import (
 	"fmt"
+	"github.com/imictl/imictl/internal/boltdb"
 	"time"
 )
 
@@ -42,7 +43,7 @@ func (s *Store) RecordSent(user string, msg Message, sends ...Send) (SentMessage
 			return err
 		}
 		out = SentMessage{Seq: seq, User: user, Message: msg, SentAt: t.now}
-		if err := put(sent, []byte(msg.MessageID), out); err != nil {
+		if err := boltdb.Put(sent, []byte(msg.MessageID), out); err != nil {
 			return err
 		}
 		if err := byUser.Put(seqKey(seq, user), []byte(msg.MessageID)); err != nil {
@@ -57,7 +58,7 @@ func (s *Store) RecordSent(user string, msg Message, sends ...Send) (SentMessage
 }
 
 func (t *txn) sent(messageID string) (SentMessage, error) {
-	m, ok, err := get[SentMessage](t.b(bucketSent), []byte(messageID))
+	m, ok, err := boltdb.Get[SentMessage](t.b(bucketSent), []byte(messageID))
 	if err != nil {
 		return m, fmt.Errorf("sent message %s: %w", messageID, err)
 	}
@@ -128,7 +129,7 @@ func (s *Store) RepealSent(user, messageID string, sends ...Send) (SentMessage, 
 			return nil
 		}
 		out.Revoked, out.RevokedAt = true, t.now
-		if err := put(t.b(bucketSent), []byte(messageID), out); err != nil {
+		if err := boltdb.Put(t.b(bucketSent), []byte(messageID), out); err != nil {
 			return err
 		}
 		origin, err := OriginOf(messageID)

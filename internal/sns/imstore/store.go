@@ -1,20 +1,16 @@
 package imstore
 
 import (
-	"errors"
-	"fmt"
 	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"time"
 
+	"github.com/imictl/imictl/internal/boltdb"
 	"go.etcd.io/bbolt"
 )
 
 // DefaultTimeout is how long Open waits for the file lock before reporting
 // ErrLocked.
-const DefaultTimeout = time.Second
+const DefaultTimeout = boltdb.DefaultTimeout
 
 // DefaultDeliveredHistory is how many delivered outbox items are kept for
 // the admin surface before the oldest are deleted.
@@ -49,9 +45,6 @@ type Store struct {
 // brings its schema up to date. A file held by another open returns a
 // *LockedError (errors.Is ErrLocked) after opts.Timeout.
 func Open(path string, opts Options) (*Store, error) {
-	if opts.Timeout <= 0 {
-		opts.Timeout = DefaultTimeout
-	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -61,25 +54,11 @@ func Open(path string, opts Options) (*Store, error) {
 	case opts.DeliveredHistory < 0:
 		opts.DeliveredHistory = 0
 	}
-	if opts.ReadOnly {
-		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("no IM database at %s; check --data-dir, or start the IM server once to create it", path)
-		}
-	} else if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("create the data directory for %s: %w", path, err)
-	}
-	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: opts.Timeout, ReadOnly: opts.ReadOnly})
-	if errors.Is(err, bbolt.ErrTimeout) {
-		return nil, &LockedError{Path: path}
-	}
+	db, err := boltdb.Open(path, schema, boltdb.Options{Timeout: opts.Timeout, ReadOnly: opts.ReadOnly})
 	if err != nil {
-		return nil, fmt.Errorf("open IM database %s: %w", path, err)
-	}
-	s := &Store{db: db, path: path, now: opts.Now, history: opts.DeliveredHistory}
-	if err := s.prepare(opts.ReadOnly); err != nil {
-		db.Close()
 		return nil, err
 	}
+	s := &Store{db: db, path: path, now: opts.Now, history: opts.DeliveredHistory}
 	return s, nil
 }
 
@@ -93,13 +72,7 @@ func (s *Store) Path() string { return s.path }
 // stays in use (a hot backup); the copy opens with Open. File blobs live
 // outside the database (BlobStore) and are copied separately.
 func (s *Store) Backup(w io.Writer) (int64, error) {
-	var n int64
-	err := s.db.View(func(tx *bbolt.Tx) error {
-		var err error
-		n, err = tx.WriteTo(w)
-		return err
-	})
-	return n, err
+	return boltdb.Backup(s.db, w)
 }
 
 // view runs a read transaction. Keep fn short: a long reader holds pages

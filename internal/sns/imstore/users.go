@@ -2,6 +2,7 @@ package imstore
 
 import (
 	"fmt"
+	"github.com/imictl/imictl/internal/boltdb"
 	"strings"
 	"time"
 )
@@ -94,7 +95,7 @@ func (s *Store) AddUser(u User) (User, error) {
 			return &ExistsError{Kind: "user", Key: u.UserID}
 		}
 		u.CreatedAt, u.UpdatedAt = t.now, t.now
-		return put(b, []byte(u.UserID), u)
+		return boltdb.Put(b, []byte(u.UserID), u)
 	})
 	if err != nil {
 		return User{}, err
@@ -114,7 +115,7 @@ func (s *Store) UpdateUser(u User) (User, error) {
 			return err
 		}
 		u.CreatedAt, u.UpdatedAt = old.CreatedAt, t.now
-		return put(t.b(bucketUsers), []byte(u.UserID), u)
+		return boltdb.Put(t.b(bucketUsers), []byte(u.UserID), u)
 	})
 	if err != nil {
 		return User{}, err
@@ -123,7 +124,7 @@ func (s *Store) UpdateUser(u User) (User, error) {
 }
 
 func (t *txn) user(id string) (User, error) {
-	u, ok, err := get[User](t.b(bucketUsers), []byte(id))
+	u, ok, err := boltdb.Get[User](t.b(bucketUsers), []byte(id))
 	if err != nil {
 		return u, fmt.Errorf("user %s: %w", id, err)
 	}
@@ -149,7 +150,7 @@ func (s *Store) ListUsers() ([]User, error) {
 	var out []User
 	err := s.view(func(t *txn) error {
 		return t.b(bucketUsers).ForEach(func(k, v []byte) error {
-			u, err := decode[User](v)
+			u, err := boltdb.Decode[User](v)
 			if err != nil {
 				return fmt.Errorf("user %s: %w", k, err)
 			}
@@ -177,7 +178,7 @@ func (s *Store) FindUsers(query string, limit int) ([]User, error) {
 	err := s.view(func(t *txn) error {
 		c := t.b(bucketUsers).Cursor()
 		for k, v := c.First(); k != nil && len(out) < limit; k, v = c.Next() {
-			u, err := decode[User](v)
+			u, err := boltdb.Decode[User](v)
 			if err != nil {
 				return fmt.Errorf("user %s: %w", k, err)
 			}
