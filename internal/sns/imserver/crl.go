@@ -25,7 +25,7 @@ type crlSource struct {
 
 // FetchCRL implements httpsig.CRLSource.
 func (s *crlSource) FetchCRL(ctx context.Context) (*smx509.RevocationList, error) {
-	crl, err := s.mgmt.CRL(ctx)
+	crl, err := s.mgmt.FetchCRL(ctx)
 	if err == nil {
 		if err := s.save(crl); err != nil {
 			s.log.Warn("keeping a copy of the CRL failed", "err", err)

@@ -15,6 +15,7 @@ import (
 	"github.com/emmansun/gmsm/sm3"
 	"golang.org/x/sync/singleflight"
 
+	"github.com/imictl/imictl/internal/sns/client"
 	"github.com/imictl/imictl/internal/sns/httpsig"
 	"github.com/imictl/imictl/internal/sns/imstore"
 	"github.com/imictl/imictl/internal/sns/wire"
@@ -244,6 +245,9 @@ func (s *Server) fetch(ctx context.Context, msg imstore.Message) (imstore.FileMe
 		blob, err = s.files.blobs.PutExpect(pr, size, strings.ToLower(c.MD5))
 	}
 	pr.CloseWithError(err) // unblocks the download if the store gave up first
+	if errors.Is(err, client.ErrTooLarge) || errors.Is(err, imstore.ErrTooLarge) {
+		err = &imstore.MismatchError{Field: "size", Want: c.Size, Have: "more bytes"}
+	}
 	if err != nil {
 		return imstore.FileMeta{}, fmt.Errorf("downloading file %s from %s: %w", msg.FileID, peer, err)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/emmansun/gmsm/smx509"
 
 	"github.com/imictl/imictl/internal/mgmt/api"
+	mgmtclient "github.com/imictl/imictl/internal/mgmt/client"
 	"github.com/imictl/imictl/internal/sns/client"
 )
 
@@ -22,17 +23,20 @@ type Mgmt interface {
 	// ServerCert is M2: the current certificate of a server (the
 	// management server's own included).
 	ServerCert(ctx context.Context, serverID string) (*smx509.Certificate, error)
-	// CRL fetches the current CRL of the interconnection CA.
-	CRL(ctx context.Context) (*smx509.RevocationList, error)
+	// FetchCRL fetches the current CRL of the interconnection CA.
+	FetchCRL(ctx context.Context) (*smx509.RevocationList, error)
 }
 
-// mgmtClient is the production Mgmt: M2 and the CRL are plain calls of
-// client.Directory; M1 is a signed call made with the server's own client,
-// whose verifier knows the management server through the directory.
+// mgmtClient is the production Mgmt: M2 and the CRL through the
+// management server's public client, which checks both against the root;
+// M1 with the server's own signed client, whose verifier knows the
+// management server through the directory and checks it against the CRL
+// the server keeps current (mgmtclient.Public's own signed calls keep the
+// first CRL and certificate they fetched).
 type mgmtClient struct {
-	plain *client.Directory
-	calls *client.Client
-	peer  client.Peer
+	public *mgmtclient.Public
+	calls  *client.Client
+	peer   client.Peer
 }
 
 // Servers implements Mgmt.
@@ -57,10 +61,10 @@ func (m *mgmtClient) Servers(ctx context.Context, q api.ServersQuery) (api.Serve
 
 // ServerCert implements Mgmt.
 func (m *mgmtClient) ServerCert(ctx context.Context, serverID string) (*smx509.Certificate, error) {
-	return m.plain.ServerCert(ctx, serverID)
+	return m.public.ServerCert(ctx, serverID)
 }
 
-// CRL implements Mgmt.
-func (m *mgmtClient) CRL(ctx context.Context) (*smx509.RevocationList, error) {
-	return m.plain.FetchCRL(ctx)
+// FetchCRL implements Mgmt.
+func (m *mgmtClient) FetchCRL(ctx context.Context) (*smx509.RevocationList, error) {
+	return m.public.FetchCRL(ctx)
 }

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	mgmtclient "github.com/imictl/imictl/internal/mgmt/client"
 	"github.com/imictl/imictl/internal/sns/client"
 	"github.com/imictl/imictl/internal/sns/httpsig"
 	"github.com/imictl/imictl/internal/sns/imstore"
@@ -126,11 +127,11 @@ func (s *Server) trust() error {
 		return err
 	}
 	if s.dir.mgmt == nil {
-		plain, err := client.NewDirectory(client.MgmtConfig{BaseURL: cfg.MgmtURL, ServerID: cfg.MgmtServerID, Signer: s.id.signer, Verify: verify})
+		public, err := mgmtclient.NewPublic(mgmtclient.PublicOptions{BaseURL: cfg.MgmtURL, MgmtID: cfg.MgmtServerID, Root: s.id.root})
 		if err != nil {
 			return err
 		}
-		s.dir.mgmt = &mgmtClient{plain: plain, calls: s.peers, peer: client.Peer{ServerID: cfg.MgmtServerID, BaseURL: cfg.MgmtURL}}
+		s.dir.mgmt = &mgmtClient{public: public, calls: s.peers, peer: client.Peer{ServerID: cfg.MgmtServerID, BaseURL: cfg.MgmtURL}}
 	}
 	src.mgmt = s.dir.mgmt
 	verify.Signer, verify.MaxBody = s.id.signer, cfg.MaxRequestBody

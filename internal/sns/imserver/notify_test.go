@@ -1,0 +1,57 @@
+package imserver
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"testing"
+
+	"github.com/imictl/imictl/internal/sns/client"
+	"github.com/imictl/imictl/internal/sns/httpsig"
+	"github.com/imictl/imictl/internal/sns/imstore"
+)
+
+// receivenotify from the management server makes the server fetch the
+// changed record at once; from anyone else it is refused.
+func TestReceiveNotify(t *testing.T) {
+	w := newWorld(t)
+	beta := w.server(t, "beta-im")
+	beta.addUser(t, imstore.User{UserID: "bob", Name: "Bob"})
+	alpha := w.caller(t, "alpha-im", httpsig.StatusNormal, true)
+	ctx := context.Background()
+	if _, err := alpha.client.VerifyUser(ctx, beta.peer(), "bob@beta-im"); err != nil {
+		t.Fatal(err)
+	}
+	mgmt, err := client.New(client.Config{Signer: w.mgmt.Self.Signer, Verify: httpsig.Options{
+		Resolver: w.mgmt, Roots: w.ca.Roots, CRL: w.ca.CRLProvider(t), Logger: slog.New(slog.DiscardHandler),
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	notify := []byte(`{"serverId":"alpha-im"}`)
+
+	// alpha is suspended: its record is cached, so calls pass until told.
+	w.mgmt.Register(alpha.id, alpha.peer.URL, httpsig.StatusSuspended)
+	if _, err := alpha.client.VerifyUser(ctx, beta.peer(), "bob@beta-im"); err != nil {
+		t.Fatalf("before the notification: %v", err)
+	}
+	_, err = alpha.client.Call(ctx, beta.peer(), http.MethodPost, receiveNotifyPath, notify)
+	apiErr(t, "notification from a peer", err, 403, ReasonWrongSender)
+
+	raw, err := mgmt.Call(ctx, beta.peer(), http.MethodPost, receiveNotifyPath, notify)
+	if err != nil || string(raw.Body) != `{"code":"0","desc":"OK"}` {
+		t.Fatalf("notification: %v %v", raw, err)
+	}
+	eventually(t, "alpha refused as suspended", func() bool {
+		_, err := alpha.client.VerifyUser(ctx, beta.peer(), "bob@beta-im")
+		return err != nil
+	})
+	_, err = alpha.client.VerifyUser(ctx, beta.peer(), "bob@beta-im")
+	authErr(t, "suspended", err, httpsig.ReasonServerSuspended)
+	e, err := beta.st.GetDirEntry("alpha-im")
+	if err != nil || e.Status != httpsig.StatusSuspended {
+		t.Errorf("cached record: %+v %v", e, err)
+	}
+	_, err = mgmt.Call(ctx, beta.peer(), http.MethodPost, receiveNotifyPath, []byte(`{"serverId":"not a server id"}`))
+	apiErr(t, "bad notification", err, 400, ReasonBadRequest)
+}
