@@ -2,10 +2,15 @@ package server_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"net"
+	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/imictl/imictl/internal/mgmt"
 	"github.com/imictl/imictl/internal/mgmt/ca"
@@ -66,4 +71,58 @@ func TestRunStopsWithContext(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.Close()
+}
+
+// The CRL is republished once half of its validity has passed.
+func TestCRLRefresh(t *testing.T) {
+	var mu sync.Mutex
+	now := time.Now()
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	s, err := server.New(server.Config{DataDir: t.TempDir(), Addr: "127.0.0.1:0", InitCA: &ca.InitOptions{}, Logger: quiet(), Now: clock, CRLCheck: 5 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Listen(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(bg)
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(ctx) }()
+	defer func() { cancel(); <-done }()
+	number := func() uint64 {
+		c, err := s.Service().CRL(bg)
+		if err != nil {
+			return 0
+		}
+		return c.Number
+	}
+	eventually(t, "the first CRL", func() bool { return number() == 1 })
+	mu.Lock()
+	now = now.Add(13 * time.Hour)
+	mu.Unlock()
+	eventually(t, "a CRL past half its validity is replaced", func() bool { return number() == 2 })
+	c, _ := s.Service().CRL(bg)
+	if !c.ThisUpdate.Equal(clock()) {
+		t.Fatalf("thisUpdate %v", c.ThisUpdate)
+	}
+}
+
+func TestAdminBadQuery(t *testing.T) {
+	m := startMgmt(t, t.TempDir())
+	hc := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, "unix", mgmt.SocketPath(m.dataDir))
+	}}}
+	for _, path := range []string{mgmt.AdminNotifications + "?limit=abc", mgmt.AdminAudit + "?after=-1", mgmt.AdminCertificates + "?expiringBefore=tomorrow", "/admin/v2/requests"} {
+		resp, err := hc.Get("http://admin" + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var e mgmt.Error
+		json.NewDecoder(resp.Body).Decode(&e)
+		resp.Body.Close()
+		want := map[bool]string{true: "not_found", false: "invalid_request"}[strings.HasPrefix(path, "/admin/v2")]
+		if e.Reason != want || resp.StatusCode != e.HTTPStatus() {
+			t.Errorf("%s: %d %+v", path, resp.StatusCode, e)
+		}
+	}
 }
