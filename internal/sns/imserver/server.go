@@ -47,10 +47,11 @@ type Server struct {
 	closeOnce sync.Once
 	closeErr  error
 
-	mu      sync.Mutex
-	cancel  context.CancelFunc // of Run
-	done    chan struct{}      // closed when Run returns
-	running bool
+	mu       sync.Mutex
+	running  bool          // Run was called
+	stopping bool          // Shutdown was called
+	stop     chan struct{} // closed by Shutdown
+	done     chan struct{} // closed when Run returns
 }
 
 // Timeouts and bounds of the HTTP servers.
@@ -79,7 +80,7 @@ func New(cfg Config) (s *Server, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("imserver: %w", err)
 	}
-	s = &Server{cfg: cfg, log: cfg.Logger, id: id, self: id.serverID, done: make(chan struct{})}
+	s = &Server{cfg: cfg, log: cfg.Logger, id: id, self: id.serverID, stop: make(chan struct{}), done: make(chan struct{})}
 	if s.selfHostPort, err = hostPort(cfg.Address); err != nil {
 		return nil, fmt.Errorf("imserver: address: %w", err)
 	}
@@ -170,24 +171,36 @@ func (s *Server) Addr() net.Addr { return s.ln.Addr() }
 // it stops accepting calls, lets those in progress finish (a few seconds
 // at most), stops the delivery workers and the background refreshes, and
 // closes the store. Undelivered messages stay in the outbox for the next
-// start. Run can be called once.
+// start. Run can be called once; after Shutdown it returns at once.
 func (s *Server) Run(ctx context.Context) error {
 	s.mu.Lock()
-	if s.running {
+	switch {
+	case s.running:
 		s.mu.Unlock()
 		return errors.New("imserver: Run called twice")
+	case s.stopping:
+		s.mu.Unlock()
+		return nil
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	s.running, s.cancel = true, cancel
+	s.running = true
 	s.mu.Unlock()
 	defer close(s.done)
 	defer s.Close()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-s.stop:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
 
-	first, stop := context.WithTimeout(ctx, firstCRLTimeout)
+	first, cancelFirst := context.WithTimeout(ctx, firstCRLTimeout)
 	if err := s.crl.Refresh(first); err != nil {
 		s.log.Warn("no CRL at start; calls are refused with crl_unavailable until one is fetched", "err", err)
 	}
-	stop()
+	cancelFirst()
 
 	errc := make(chan error, 2)
 	go func() { errc <- s.serveHTTP() }()
@@ -227,16 +240,20 @@ func (s *Server) serveHTTP() error {
 	return err
 }
 
-// Shutdown stops a running server and waits until Run has returned, or
-// until ctx ends.
+// Shutdown stops the server and waits until Run has returned, or until
+// ctx ends. Called before Run, it makes Run return at once; for a server
+// never run, it is Close.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
-	cancel, running := s.cancel, s.running
+	if !s.stopping {
+		s.stopping = true
+		close(s.stop)
+	}
+	running := s.running
 	s.mu.Unlock()
 	if !running {
 		return s.Close()
 	}
-	cancel()
 	select {
 	case <-s.done:
 		return nil
