@@ -29,16 +29,16 @@ func TestStreamResponse(t *testing.T) {
 		{"wrong digest", other[:], ReasonDigestMismatch},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var streamErr error
+			streamErr := make(chan error, 1) // the handler runs on the server's goroutine
 			srv := httptest.NewServer(mustVerifier(t, f.options("server-b")).Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				w.Header().Set("Content-Type", "application/octet-stream")
-				streamErr = StreamResponse(w, http.StatusOK, tc.digest, int64(len(file)), bytes.NewReader(file))
+				streamErr <- StreamResponse(w, http.StatusOK, tc.digest, int64(len(file)), bytes.NewReader(file))
 			})))
 			defer srv.Close()
 			client := &http.Client{Transport: &Transport{Signer: f.a, Verifier: mustVerifier(t, f.options("server-a")), Destination: "server-b"}}
 			resp, err := client.Get(srv.URL + "/sns/download/file?fileID=f1@server-b")
-			if streamErr != nil {
-				t.Fatalf("StreamResponse: %v", streamErr)
+			if err := <-streamErr; err != nil {
+				t.Fatalf("StreamResponse: %v", err)
 			}
 			var ae *AuthError
 			if tc.reason != "" {
