@@ -8,19 +8,13 @@ import (
 	"strings"
 
 	"github.com/imictl/imictl/internal/sns/httpsig"
+	"github.com/imictl/imictl/internal/sns/imserver/adminapi"
 	"github.com/imictl/imictl/internal/sns/imstore"
 	"github.com/imictl/imictl/internal/sns/wire"
 )
 
 // SendRequest is a message a local user sends.
-type SendRequest struct {
-	From        string `json:"from"`        // the local user's id
-	To          string `json:"to"`          // user@serverId, user@host:port, or a local user's id
-	MessageType string `json:"messageType"` // text, image, voice or file
-	Text        string `json:"text,omitempty"`
-	FileID      string `json:"fileID,omitempty"`   // image, voice, file: a file uploaded by this server (Upload)
-	Duration    int    `json:"duration,omitempty"` // voice: seconds
-}
+type SendRequest = adminapi.SendRequest
 
 // Send records a message from a local user and acknowledges it only once
 // it is durable: for a recipient of another server, the message is in the
