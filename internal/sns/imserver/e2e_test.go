@@ -293,7 +293,9 @@ func TestEndToEnd(t *testing.T) {
 	e.start(beta)
 	want = append([]string{"hello bob"}, want...)
 	eventually(t, "every message at bob", func() bool { return len(textsOf(t, beta, "bob")) >= len(want) })
-	eventually(t, "alpha's outbox empty", func() bool { return len(must(alpha.admin.Outbox(ctx, imstore.OutboxFilter{State: imstore.OutboxPending}))(t)) == 0 })
+	eventually(t, "alpha's outbox empty", func() bool {
+		return len(must(alpha.admin.Outbox(ctx, imstore.OutboxFilter{State: imstore.OutboxPending}))(t)) == 0
+	})
 	if got := textsOf(t, beta, "bob"); strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("bob got\n%q\nwant\n%q", got, want)
 	}
