@@ -11,7 +11,7 @@ import (
 
 // pair is two real IM servers registered with one management stand-in:
 // alice on alpha-im, bob on beta-im.
-func pair(t *testing.T) (*testWorld, *testServer, *testServer) {
+func pair(t testing.TB) (*testWorld, *testServer, *testServer) {
 	w := newWorld(t)
 	alpha := w.server(t, "alpha-im")
 	beta := w.server(t, "beta-im")

@@ -21,7 +21,7 @@ type testWorld struct {
 	mgmt *clienttest.Mgmt
 }
 
-func newWorld(t *testing.T) *testWorld {
+func newWorld(t testing.TB) *testWorld {
 	ca := clienttest.NewCA(t)
 	return &testWorld{ca: ca, mgmt: clienttest.NewMgmt(t, ca)}
 }
@@ -36,7 +36,7 @@ type testServer struct {
 }
 
 // server starts an IM server named id, registered with status 0.
-func (w *testWorld) server(t *testing.T, id string, tweak ...func(*Config)) *testServer {
+func (w *testWorld) server(t testing.TB, id string, tweak ...func(*Config)) *testServer {
 	t.Helper()
 	ident := w.ca.Server(t, id)
 	dataDir := t.TempDir()
@@ -48,7 +48,7 @@ func (w *testWorld) server(t *testing.T, id string, tweak ...func(*Config)) *tes
 }
 
 // start runs the server (again, after stop) on a fresh loopback port.
-func (ts *testServer) start(t *testing.T, w *testWorld, tweak ...func(*Config)) {
+func (ts *testServer) start(t testing.TB, w *testWorld, tweak ...func(*Config)) {
 	t.Helper()
 	var ln net.Listener
 	var err error
@@ -117,7 +117,7 @@ func (ts *testServer) stopOnce() {
 }
 
 // addUser adds a local user or fails the test.
-func (ts *testServer) addUser(t *testing.T, u imstore.User) {
+func (ts *testServer) addUser(t testing.TB, u imstore.User) {
 	t.Helper()
 	if _, err := ts.st.AddUser(u); err != nil {
 		t.Fatal(err)
@@ -133,7 +133,7 @@ type caller struct {
 }
 
 // caller registers a server id with status and returns a client of it.
-func (w *testWorld) caller(t *testing.T, id string, status int, register bool) *caller {
+func (w *testWorld) caller(t testing.TB, id string, status int, register bool) *caller {
 	t.Helper()
 	ident := w.ca.Server(t, id)
 	c := &caller{id: ident}
@@ -158,7 +158,7 @@ func (ts *testServer) peer() client.Peer { return client.Peer{ServerID: ts.self,
 
 // eventually polls cond every 10ms, at most 10s (generous for a loaded
 // machine; a passing run takes milliseconds).
-func eventually(t *testing.T, what string, cond func() bool) {
+func eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	for range 1000 {
 		if cond() {

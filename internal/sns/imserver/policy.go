@@ -41,6 +41,8 @@ func (s *Server) Policy() (imstore.Policy, error) { return s.st.GetPolicy() }
 // SetPolicy replaces the white/black lists, stored and in force at once:
 // the next call of a server now denied is refused before any other check.
 func (s *Server) SetPolicy(allow, deny []string) (imstore.Policy, error) {
+	s.policyMu.Lock()
+	defer s.policyMu.Unlock()
 	p, err := s.st.SetPolicy(imstore.Policy{Allow: allow, Deny: deny})
 	if err != nil {
 		return p, err
