@@ -250,7 +250,7 @@ func checkBaseURL(s string) error {
 	u, err := url.Parse(s)
 	switch {
 	case err != nil:
-		return err
+		return fmt.Errorf("%q: want an http:// or https:// URL (%v)", s, err)
 	case u.Scheme != "http" && u.Scheme != "https":
 		return fmt.Errorf("%q: want an http:// or https:// URL", s)
 	case u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "":

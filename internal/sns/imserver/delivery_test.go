@@ -1,6 +1,7 @@
 package imserver
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -205,5 +206,35 @@ func TestBackoff(t *testing.T) {
 				t.Errorf("backoff(%d) = %s, want within [%s, %s]", tc.attempts, d, tc.lo, tc.hi)
 			}
 		}
+	}
+}
+
+// Ids of the form user@host:port: the sender's server finds the peer by
+// address (learning its serverId on the first call), the receiver knows
+// its own host:port, and the file of such a message is served to the
+// server that answers at that address.
+func TestHostPortAddressing(t *testing.T) {
+	_, alpha, beta := pair(t)
+	bobByAddress := "bob@" + beta.selfHostPort
+	sendText(t, alpha, "alice", bobByAddress, "by address")
+	m := sendFile(t, alpha, "alice", bobByAddress, "file", "a.txt", []byte("file by address"))
+	eventually(t, "both messages at bob", func() bool { return len(inbox(t, beta, "bob")) == 2 })
+	in := inbox(t, beta, "bob")
+	// The receiver files it under the recipient's canonical id.
+	if in[0].To != "bob@beta-im" || in[0].From != "alice@alpha-im" {
+		t.Errorf("addressed %+v", in[0])
+	}
+	if _, got, err := readFile(t, beta, "bob", m.MessageID); err != nil || string(got) != "file by address" {
+		t.Errorf("file: %q %v", got, err)
+	}
+	// A sender named by its server's address is accepted from that server.
+	aliceByAddress := "alice@" + alpha.selfHostPort
+	req := chatRequest("hp1")
+	req.MessageInfo.SenderID = aliceByAddress
+	if err := alpha.peers.Chat(context.Background(), beta.peer(), req); err != nil {
+		t.Fatal(err)
+	}
+	if got := inbox(t, beta, "bob"); len(got) != 3 || got[2].From != aliceByAddress {
+		t.Errorf("host-form sender: %+v", got)
 	}
 }

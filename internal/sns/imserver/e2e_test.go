@@ -11,6 +11,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -305,6 +306,14 @@ func TestEndToEnd(t *testing.T) {
 	e.start(gamma)
 	must(gamma.admin.AddUser(ctx, adminapi.NewUser{UserID: "greg", Name: "Greg"}))(t)
 	must(gamma.admin.FindUsers(ctx, "beta-im", "bob"))(t) // a registered server is let in
+	if n := must(alpha.admin.RefreshDirectory(ctx))(t); n < 1 {
+		t.Errorf("the incremental query after gamma's registration changed %d records", n)
+	}
+	if !slices.ContainsFunc(must(alpha.admin.Directory(ctx))(t), func(d imstore.DirEntry) bool {
+		return d.ServerID == "gamma-im" && d.Address == "http://"+gamma.addr && d.Status == httpsig.StatusNormal
+	}) {
+		t.Error("gamma is not in alpha's directory")
+	}
 	before := must(beta.admin.Inbox(ctx, "bob", 0, 0))(t)
 
 	must(beta.admin.SetPolicy(ctx, nil, []string{"gamma-im"}))(t)

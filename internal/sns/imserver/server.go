@@ -69,7 +69,7 @@ const (
 // the interconnection address and the admin socket, so that Addr is known
 // before Run. It makes no call to the management server yet. Call Run, or
 // Close if Run is never called.
-func New(cfg Config) (s *Server, err error) {
+func New(cfg Config) (_ *Server, err error) {
 	if cfg, err = cfg.withDefaults(); err != nil {
 		return nil, err
 	}
@@ -80,7 +80,7 @@ func New(cfg Config) (s *Server, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("imserver: %w", err)
 	}
-	s = &Server{cfg: cfg, log: cfg.Logger, id: id, self: id.serverID, stop: make(chan struct{}), done: make(chan struct{})}
+	s := &Server{cfg: cfg, log: cfg.Logger, id: id, self: id.serverID, stop: make(chan struct{}), done: make(chan struct{})}
 	if s.selfHostPort, err = hostPort(cfg.Address); err != nil {
 		return nil, fmt.Errorf("imserver: address: %w", err)
 	}
