@@ -38,6 +38,10 @@ type Server struct {
 	verifier *httpsig.Verifier
 	peers    *client.Client
 	out      *delivery
+	// outbound carries every call this server makes (to peers and to the
+	// management server); its idle connections are closed on shutdown, so
+	// that no peer waits for a connection we opened and will never use.
+	outbound *http.Transport
 
 	httpSrv  *http.Server
 	ln       net.Listener
@@ -123,12 +127,16 @@ func (s *Server) trust() error {
 	src := &crlSource{path: crlPath(cfg.DataDir), log: s.log}
 	s.crl = httpsig.NewCRLHolder(src, httpsig.CRLOptions{Refresh: time.Duration(cfg.CRLRefresh), Logger: s.log})
 	verify := httpsig.Options{Self: s.self, Resolver: s.resolver, Roots: s.id.roots, CRL: s.crl, Policy: s.policy, Logger: s.log}
+	s.outbound = http.DefaultTransport.(*http.Transport).Clone()
+	s.outbound.DisableCompression = true // signatures cover the bodies as sent
+	s.outbound.ResponseHeaderTimeout = 30 * time.Second
 	var err error
-	if s.peers, err = client.New(client.Config{Signer: s.id.signer, Verify: verify}); err != nil {
+	if s.peers, err = client.New(client.Config{Signer: s.id.signer, Verify: verify, Base: s.outbound}); err != nil {
 		return err
 	}
 	if s.dir.mgmt == nil {
-		public, err := mgmtclient.NewPublic(mgmtclient.PublicOptions{BaseURL: cfg.MgmtURL, MgmtID: cfg.MgmtServerID, Root: s.id.root})
+		public, err := mgmtclient.NewPublic(mgmtclient.PublicOptions{BaseURL: cfg.MgmtURL, MgmtID: cfg.MgmtServerID, Root: s.id.root,
+			HTTP: &http.Client{Transport: s.outbound, Timeout: 30 * time.Second}})
 		if err != nil {
 			return err
 		}
@@ -223,6 +231,7 @@ func (s *Server) Run(ctx context.Context) error {
 	s.httpSrv.Shutdown(sctx)
 	s.adminSrv.Shutdown(sctx)
 	wg.Wait()
+	s.outbound.CloseIdleConnections()
 	s.log.Info("IM server stopped", "serverId", s.self)
 	return err
 }
