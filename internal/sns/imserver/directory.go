@@ -31,6 +31,41 @@ type directory struct {
 	mu sync.Mutex // serialises writes of entries and of the cursor
 
 	notified chan string // serverIds named by receivenotify
+
+	lookups bucket // bounds the M1 queries that unknown origins cause
+}
+
+// Lookups of servers missing from the cache: the signature of a call can
+// only be checked once its origin's certificate is known, so anyone can
+// name unknown origins; each costs a query to the management server, which
+// this bounds (the CachingResolver in front already remembers each miss).
+const (
+	lookupBurst = 20
+	lookupRate  = 10 // per second
+)
+
+// bucket is a token bucket: take succeeds at most burst times at once and
+// rate times per second on average.
+type bucket struct {
+	mu     sync.Mutex
+	tokens float64
+	last   time.Time
+}
+
+func (b *bucket) take(now time.Time) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.last.IsZero() {
+		b.tokens = lookupBurst
+	} else {
+		b.tokens = min(lookupBurst, b.tokens+now.Sub(b.last).Seconds()*lookupRate)
+	}
+	b.last = now
+	if b.tokens < 1 {
+		return false
+	}
+	b.tokens--
+	return true
 }
 
 func newDirectory(st *imstore.Store, mgmtID string, mgmt Mgmt, refresh time.Duration, log *slog.Logger) *directory {
@@ -45,6 +80,9 @@ func (d *directory) Resolve(ctx context.Context, serverID string) (*httpsig.Serv
 	}
 	e, err := d.st.GetDirEntry(serverID)
 	if errors.Is(err, imstore.ErrNotFound) {
+		if !d.lookups.take(time.Now()) {
+			return nil, fmt.Errorf("too many lookups of servers missing from the directory; %q will be looked up on a later call", serverID)
+		}
 		if err := d.syncIDs(ctx, serverID); err != nil {
 			return nil, err
 		}
