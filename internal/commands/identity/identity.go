@@ -166,6 +166,17 @@ func LoadFor(f *cmdutil.Factory, cmd *cobra.Command, needs Needs) (*Identity, er
 	return id, nil
 }
 
+// Resolve returns the settings cmd would use (flags, environment, config
+// context) without reading any file, for commands that need only some of
+// them: the management URL of an unsigned call, or an optional root.
+func Resolve(f *cmdutil.Factory, cmd *cobra.Command) (Settings, error) {
+	r, err := newResolver(f, cmd)
+	if err != nil {
+		return Settings{}, err
+	}
+	return r.settings(), nil
+}
+
 // resolver applies the precedence flags > environment > context.
 type resolver struct {
 	f       *cmdutil.Factory
