@@ -1,0 +1,233 @@
+// Package mgmttest runs a real management server on loopback for the tests
+// of the management commands (ca, admin, register, dir), and makes the
+// files an IM server's administrator would have: keys, CSRs, certificates
+// and the pinned root.
+package mgmttest
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/emmansun/gmsm/sm2"
+	"github.com/emmansun/gmsm/smx509"
+
+	"github.com/imictl/imictl/internal/commands/cmdtest"
+	"github.com/imictl/imictl/internal/commands/cmdutil"
+	"github.com/imictl/imictl/internal/commands/identity"
+	"github.com/imictl/imictl/internal/mgmt"
+	"github.com/imictl/imictl/internal/mgmt/api"
+	"github.com/imictl/imictl/internal/mgmt/ca"
+	"github.com/imictl/imictl/internal/mgmt/server"
+	"github.com/imictl/imictl/internal/mgmt/store"
+	"github.com/imictl/imictl/internal/pki"
+)
+
+// CAPassword is the password of an encrypted test CA (Options.Encrypted).
+const CAPassword = "ca secret"
+
+// Options shape a test management server.
+type Options struct {
+	// Encrypted creates the CA with CAPassword (lower pki.KDFIterations in
+	// TestMain to keep it fast).
+	Encrypted bool
+}
+
+// Server is a management server running in the test process.
+type Server struct {
+	*server.Server
+	DataDir string
+	Dir     string // a scratch directory for files (keys, CSRs, ...)
+	Root    string // the root certificate file, as a pinned root
+
+	cancel context.CancelFunc
+	done   chan error
+}
+
+// Start runs a management server on 127.0.0.1 (port 0) with a new CA in a
+// temporary data directory. It stops at the end of the test.
+func Start(t testing.TB, o Options) *Server {
+	t.Helper()
+	s := &Server{DataDir: filepath.Join(t.TempDir(), "data"), Dir: t.TempDir()}
+	init := &ca.InitOptions{CommonName: "mgmttest root", ServerName: "mgmttest"}
+	var pw []byte
+	if o.Encrypted {
+		pw = []byte(CAPassword)
+		init.Password = pw
+	}
+	s.start(t, init, pw)
+	s.Root = s.WriteFile(t, "root.crt", s.CA().RootPEM())
+	t.Cleanup(s.Stop)
+	return s
+}
+
+func (s *Server) start(t testing.TB, init *ca.InitOptions, pw []byte) {
+	t.Helper()
+	srv, err := server.New(server.Config{
+		DataDir: s.DataDir, Addr: "127.0.0.1:0", InitCA: init, CAPassword: pw,
+		Logger:   slog.New(slog.DiscardHandler),
+		Notifier: server.NotifierOptions{BaseBackoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond, Timeout: time.Second},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Listen(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s.Server, s.cancel, s.done = srv, cancel, make(chan error, 1)
+	go func() { s.done <- srv.Serve(ctx) }()
+}
+
+// Stop shuts the server down and waits until its database is released, so
+// that the commands then work on the database directly.
+func (s *Server) Stop() {
+	if s.cancel == nil {
+		return
+	}
+	s.cancel()
+	<-s.done
+	s.cancel = nil
+}
+
+// Env is what the commands see: the data directory and the management URL.
+func (s *Server) Env() map[string]string {
+	return map[string]string{
+		cmdutil.DataDirEnv: s.DataDir,
+		identity.EnvMgmt:   s.URL(),
+		identity.ConfigEnv: filepath.Join(s.Dir, "no-config.yaml"),
+	}
+}
+
+// Opts are cmdtest options with Env and the real clock (the server's).
+func (s *Server) Opts() cmdtest.Options {
+	return cmdtest.Options{Env: s.Env(), Now: time.Now()}
+}
+
+// WriteFile writes data to name in the scratch directory.
+func (s *Server) WriteFile(t testing.TB, name string, data []byte) string {
+	t.Helper()
+	p := filepath.Join(s.Dir, name)
+	if err := os.WriteFile(p, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// Applicant is an IM server's files before and after registration.
+type Applicant struct {
+	ID      string
+	Key     *sm2.PrivateKey
+	KeyFile string
+	CSRFile string
+	CSR     []byte // PEM
+}
+
+// NewApplicant makes a key and a CSR for id in the scratch directory.
+func (s *Server) NewApplicant(t testing.TB, id string) *Applicant {
+	t.Helper()
+	k, err := pki.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyPEM, err := pki.EncodePrivateKeyPEM(k, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := pki.CreateCSR(k, pki.CSRTemplate{ServerID: id, ServerName: id + " IM"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &Applicant{ID: id, Key: k, CSR: pki.EncodeCSRPEM(der)}
+	a.KeyFile = s.WriteFile(t, id+".key", keyPEM)
+	a.CSRFile = s.WriteFile(t, id+".csr", a.CSR)
+	return a
+}
+
+// SubmitRequest is a complete registration of a, as the service takes it.
+func (a *Applicant) SubmitRequest() api.SubmitRequest {
+	return api.SubmitRequest{
+		ServerID: a.ID, ServerName: a.ID + " IM", ServerAddress: "http://127.0.0.1:1",
+		ContactName: "Ops " + a.ID, ContactEmail: "ops@" + a.ID + ".example.com", ContactMobile: "+86 135-0000-1111",
+		OwnerID: "owner-" + a.ID, CSR: string(a.CSR),
+	}
+}
+
+// Submit applies for a's registration directly through the service and
+// returns the request id.
+func (s *Server) Submit(t testing.TB, a *Applicant) string {
+	t.Helper()
+	app, err := s.Service().Submit(context.Background(), a.SubmitRequest())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return app.ID
+}
+
+// Registered is a registered server's identity files.
+type Registered struct {
+	*Applicant
+	Cert     *smx509.Certificate
+	CertFile string
+}
+
+// Register takes a new applicant id through submission and approval and
+// writes its certificate.
+func (s *Server) Register(t testing.TB, id string) *Registered {
+	t.Helper()
+	a := s.NewApplicant(t, id)
+	reqID := s.Submit(t, a)
+	ctx := context.Background()
+	if _, err := s.Service().Approve(ctx, reqID, "admin:mgmttest", ""); err != nil {
+		t.Fatal(err)
+	}
+	st, err := s.Service().Status(ctx, reqID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := smx509.ParseCertificate(st.Certificate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Registered{Applicant: a, Cert: cert, CertFile: s.WriteFile(t, id+".crt", pki.EncodeCertificatePEM(cert.Raw))}
+}
+
+// IdentityEnv is Env plus r's identity as IMICTL_* variables.
+func (s *Server) IdentityEnv(r *Registered) map[string]string {
+	env := s.Env()
+	env[identity.EnvKey], env[identity.EnvCert], env[identity.EnvRoot] = r.KeyFile, r.CertFile, s.Root
+	return env
+}
+
+// Check runs fn on the registry as it stands: the running server's
+// service, or the database of the stopped one (opened and closed again, so
+// that the commands can open it next).
+func (s *Server) Check(t testing.TB, fn func(mgmt.Admin)) {
+	t.Helper()
+	if s.cancel != nil {
+		fn(s.Service())
+		return
+	}
+	svc, closer, err := mgmt.OpenLocal(s.DataDir, mgmt.LocalOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closer.Close()
+	fn(svc)
+}
+
+// Applications lists every application.
+func (s *Server) Applications(t testing.TB) []store.Application {
+	t.Helper()
+	var apps []store.Application
+	s.Check(t, func(a mgmt.Admin) {
+		var err error
+		if apps, err = a.Requests(context.Background(), store.ApplicationFilter{}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	return apps
+}
