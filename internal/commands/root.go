@@ -9,6 +9,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/imictl/imictl/internal/commands/admin"
+	"github.com/imictl/imictl/internal/commands/ca"
 	"github.com/imictl/imictl/internal/commands/cert"
 	"github.com/imictl/imictl/internal/commands/cmdutil"
 	"github.com/imictl/imictl/internal/commands/config"
@@ -79,6 +81,8 @@ Every command takes -o json for scripts. Exit codes: "imictl help exit-codes".`
 		key.NewCmdKey(f),
 		csr.NewCmdCSR(f),
 		cert.NewCmdCert(f),
+		ca.NewCmdCA(f),
+		admin.NewCmdAdmin(f),
 		config.NewCmdConfig(f),
 		sns.NewCmdSNS(f),
 		version.NewCmdVersion(f, nil),
