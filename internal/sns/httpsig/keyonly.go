@@ -49,7 +49,7 @@ func (v *Verifier) VerifyRequestWithKey(r *http.Request, body []byte, pubs ...*e
 		return "", refuse(ReasonSignatureInvalid, "no key is known for %q", c.origin)
 	}
 	for _, pub := range pubs {
-		if e = checkSignature(m, c, pub, SideRequest, fmt.Sprintf("the key of the application of %q", c.origin)); e == nil {
+		if e = checkSignature(m, c, pub, SideRequest, "the key of the application of %q", c.origin); e == nil {
 			break
 		}
 	}

@@ -51,7 +51,7 @@ func (v *Verifier) verifyRequest(r *http.Request) (string, []byte, *AuthError) {
 	if r.ContentLength > max {
 		return "", nil, refuse(ReasonBodyTooLarge, "the body is %d bytes; this server accepts at most %d", r.ContentLength, max)
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, max+1))
+	body, err := readBody(io.LimitReader(r.Body, max+1), r.ContentLength)
 	switch {
 	case err != nil:
 		return "", nil, refuse(ReasonBodyUnreadable, "reading the body failed: %v", err)

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/dunglas/httpsfv"
-	"github.com/imictl/imictl/internal/pki"
 )
 
 // Wire constants of the profile (docs/PROTOCOL.md, section 3).
@@ -22,6 +21,10 @@ const (
 
 	headerSignatureInput = "Signature-Input"
 	headerSignature      = "Signature"
+	// The canonical keys of IMI-Origin and IMI-Destination, to index
+	// http.Header directly: Get and Set would build them on every call.
+	canonicalOrigin      = "Imi-Origin"
+	canonicalDestination = "Imi-Destination"
 )
 
 // Bounds that keep parsing cheap whatever a peer sends.
@@ -61,11 +64,23 @@ type signature struct {
 	params sigParams
 	value  []byte
 	member string // serialized Signature member, covered by a response as "signature";req;key="imi"
+	// componentsBuf backs params.components on the fast path (the profile
+	// covers 6 components in a request, 5 in a response), sparing their
+	// allocations.
+	componentsBuf [8]component
 }
 
 // parseSignature extracts the "imi" signature of a message from its headers.
 func parseSignature(h http.Header) (*signature, error) {
-	inputs, sigs := h.Values(headerSignatureInput), h.Values(headerSignature)
+	inputs, sigs := h[headerSignatureInput], h[headerSignature]
+	if s, ok := fastSignature(inputs, sigs); ok {
+		return s, nil
+	}
+	return parseSignatureGeneral(inputs, sigs)
+}
+
+// parseSignatureGeneral parses any RFC 8941 form of the two fields.
+func parseSignatureGeneral(inputs, sigs []string) (*signature, error) {
 	if len(inputs) == 0 && len(sigs) == 0 {
 		return nil, errNoSignature
 	}
@@ -161,7 +176,7 @@ func parseParams(list httpsfv.InnerList) (*sigParams, error) {
 			ok = ok && validNonce(p.nonce)
 		case "keyid":
 			p.keyid, ok = v.(string)
-			ok = ok && pki.ValidateServerID(p.keyid) == nil
+			ok = ok && validServerID(p.keyid)
 		case "alg":
 			p.alg, ok = v.(string)
 			ok = ok && p.alg == Algorithm
@@ -246,6 +261,20 @@ var derivedComponents = map[string]bool{"@method": true, "@path": true, "@query"
 
 func validNonce(s string) bool {
 	if len(s) < minNonce || len(s) > maxNonce {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !isIDChar(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// validServerID is pki.ValidateServerID == nil without its regexp, for
+// the hot path: 1 to 64 letters, digits, '-' or '_'.
+func validServerID(s string) bool {
+	if len(s) == 0 || len(s) > 64 {
 		return false
 	}
 	for i := 0; i < len(s); i++ {

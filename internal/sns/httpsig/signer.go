@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -62,12 +63,46 @@ var (
 	responseComponents = []string{"@status", "content-digest", "imi-origin", "imi-destination"}
 )
 
+// coverage is a list of components a signer covers, with its serialization
+// (the inner list without parameters), computed once.
+type coverage struct {
+	components []component
+	serialized string
+}
+
+func newCoverage(names ...string) coverage {
+	var c coverage
+	for i, n := range names {
+		comp := component{name: n, id: `"` + n + `"`}
+		if n == boundComponent {
+			comp = component{name: "signature", req: true, key: Label, id: boundComponent}
+		}
+		if i > 0 {
+			c.serialized += " "
+		}
+		c.serialized += comp.id
+		c.components = append(c.components, comp)
+	}
+	c.serialized = "(" + c.serialized + ")"
+	return c
+}
+
+// The coverages a Signer uses: a request's, and a response's with or without
+// the caller (IMI-Destination) and the binding to its signature.
+var (
+	requestCoverage  = newCoverage(requestComponents...)
+	responseCoverage = [2][2]coverage{
+		{newCoverage(responseComponents[:3]...), newCoverage(append(responseComponents[:3:3], boundComponent)...)},
+		{newCoverage(responseComponents...), newCoverage(append(responseComponents[:4:4], boundComponent)...)},
+	}
+)
+
 // SignRequest signs req as a call to destination (a serverId): it sets
 // IMI-Origin, IMI-Destination, Content-Digest, Signature-Input and Signature.
 // It reads the body and replaces it with an in-memory copy.
 func (s *Signer) SignRequest(req *http.Request, destination string) error {
-	if err := pki.ValidateServerID(destination); err != nil {
-		return fmt.Errorf("httpsig: destination: %w", err)
+	if !validServerID(destination) {
+		return fmt.Errorf("httpsig: destination: %w", pki.ValidateServerID(destination))
 	}
 	body, err := readRequestBody(req)
 	if err != nil {
@@ -78,10 +113,10 @@ func (s *Signer) SignRequest(req *http.Request, destination string) error {
 		h = make(http.Header)
 		req.Header = h
 	}
-	h.Set(HeaderOrigin, s.serverID)
-	h.Set(HeaderDestination, destination)
-	h.Set(headerContentDigest, ContentDigest(body))
-	return s.signMessage(requestMessage(req.Method, req.URL, h), requestComponents, TagRequest)
+	h[canonicalOrigin] = []string{s.serverID}
+	h[canonicalDestination] = []string{destination}
+	h[headerContentDigest] = []string{ContentDigest(body)}
+	return s.signMessage(requestMessage(req.Method, req.URL, h), &requestCoverage, TagRequest)
 }
 
 // readRequestBody returns the body and leaves req with a fresh reader over it.
@@ -89,7 +124,7 @@ func readRequestBody(req *http.Request) ([]byte, error) {
 	if req.Body == nil || req.Body == http.NoBody {
 		return nil, nil
 	}
-	body, err := io.ReadAll(req.Body)
+	body, err := readBody(req.Body, req.ContentLength)
 	req.Body.Close()
 	if err != nil {
 		return nil, fmt.Errorf("httpsig: reading the request body to sign it: %w", err)
@@ -113,27 +148,35 @@ func (s *Signer) SignResponse(h http.Header, status int, body []byte, req *http.
 // signResponse is SignResponse for a body whose Content-Digest field value
 // is already known (a streamed body).
 func (s *Signer) signResponse(h http.Header, status int, digest string, req *http.Request) error {
-	h.Set(HeaderOrigin, s.serverID)
-	h.Del(HeaderDestination)
-	components := responseComponents[:3]
-	if caller := req.Header.Get(HeaderOrigin); pki.ValidateServerID(caller) == nil {
-		h.Set(HeaderDestination, caller)
-		components = responseComponents
+	h[canonicalOrigin] = []string{s.serverID}
+	delete(h, canonicalDestination)
+	toCaller, bound := 0, 0
+	if caller := firstValue(req.Header, canonicalOrigin); validServerID(caller) {
+		h[canonicalDestination] = []string{caller}
+		toCaller = 1
 	}
-	h.Set(headerContentDigest, digest)
+	h[headerContentDigest] = []string{digest}
 	m := &message{status: status, header: h, request: requestMessage(req.Method, req.URL, req.Header)}
 	if _, err := parseSignature(req.Header); err == nil {
-		components = append(components[:len(components):len(components)], boundComponent)
+		bound = 1
 	}
-	return s.signMessage(m, components, TagResponse)
+	return s.signMessage(m, &responseCoverage[toCaller][bound], TagResponse)
+}
+
+// firstValue is h.Get(key) for a key already in canonical form.
+func firstValue(h http.Header, key string) string {
+	if v := h[key]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
 }
 
 // boundComponent names the request's signature in a response.
 const boundComponent = `"signature";req;key="` + Label + `"`
 
-// signMessage computes the parameters and the signature base for the given
+// signMessage computes the parameters and the signature base for cov's
 // components of m and sets Signature-Input and Signature on m.header.
-func (s *Signer) signMessage(m *message, names []string, tag string) error {
+func (s *Signer) signMessage(m *message, cov *coverage, tag string) error {
 	nonce, err := s.nonce()
 	if err != nil {
 		return fmt.Errorf("httpsig: making a nonce: %w", err)
@@ -141,31 +184,47 @@ func (s *Signer) signMessage(m *message, names []string, tag string) error {
 	// Every value here is a constant, an integer or a string restricted to
 	// A-Z a-z 0-9 - _ (serverIds, base64url nonces), so this concatenation is
 	// the canonical RFC 8941 serialization that verifiers rebuild.
-	p := sigParams{}
+	const algTag = `";alg="` + Algorithm + `";tag="`
 	var b strings.Builder
-	b.WriteByte('(')
-	for i, n := range names {
-		c := component{name: n, id: `"` + n + `"`}
-		if n == boundComponent {
-			c = component{name: "signature", req: true, key: Label, id: boundComponent}
-		}
-		if i > 0 {
-			b.WriteByte(' ')
-		}
-		b.WriteString(c.id)
-		p.components = append(p.components, c)
-	}
-	fmt.Fprintf(&b, `);created=%d;nonce="%s";keyid="%s";alg="%s";tag="%s"`, s.now().Unix(), nonce, s.serverID, Algorithm, tag)
-	p.serialized = b.String()
-	base, err := signatureBase(m, &p)
+	b.Grow(len(Label) + 1 + len(cov.serialized) + len(";created=") + 20 + len(`;nonce=""`) + len(nonce) +
+		len(`;keyid=`) + len(s.serverID) + len(algTag) + len(tag) + 1)
+	b.WriteString(Label + "=")
+	b.WriteString(cov.serialized)
+	b.WriteString(";created=")
+	var num [20]byte
+	b.Write(strconv.AppendInt(num[:0], s.now().Unix(), 10))
+	b.WriteString(`;nonce="`)
+	b.WriteString(nonce)
+	b.WriteString(`";keyid="`)
+	b.WriteString(s.serverID)
+	b.WriteString(algTag)
+	b.WriteString(tag)
+	b.WriteByte('"')
+	input := b.String()
+	p := sigParams{components: cov.components, serialized: input[len(Label)+1:]}
+	base, err := newBase(m, &p)
 	if err != nil {
 		return fmt.Errorf("httpsig: %w", err)
 	}
-	sig, err := pki.Sign(s.key, base)
+	sig, err := pki.Sign(s.key, *base)
+	freeBase(base)
 	if err != nil {
 		return fmt.Errorf("httpsig: signing: %w", err)
 	}
-	m.header.Set(headerSignatureInput, Label+"="+p.serialized)
-	m.header.Set(headerSignature, Label+"=:"+base64.StdEncoding.EncodeToString(sig)+":")
+	m.header[headerSignatureInput] = []string{input}
+	m.header[headerSignature] = []string{byteSequenceMember(sig)}
 	return nil
+}
+
+// byteSequenceMember is `imi=:<base64 of b>:`, in one allocation.
+func byteSequenceMember(b []byte) string {
+	var buf [len(Label) + 3 + (maxSignatureBytes+2)/3*4]byte
+	n := copy(buf[:], Label+"=:")
+	if len(b) > maxSignatureBytes {
+		return Label + "=:" + base64.StdEncoding.EncodeToString(b) + ":"
+	}
+	base64.StdEncoding.Encode(buf[n:], b)
+	n += base64.StdEncoding.EncodedLen(len(b))
+	buf[n] = ':'
+	return string(buf[:n+1])
 }

@@ -35,7 +35,7 @@ func StreamResponse(w http.ResponseWriter, status int, digest []byte, size int64
 	}
 	sw.streamed = true
 	h := sw.out.Header()
-	if err := sw.v.opts.Signer.signResponse(h, status, digestField(digest), sw.req); err != nil {
+	if err := sw.v.opts.Signer.signResponse(h, status, digestField([sm3.Size]byte(digest)), sw.req); err != nil {
 		sw.v.opts.Logger.Error("signing a response failed", "err", err)
 	}
 	h.Set("Content-Length", strconv.FormatInt(size, 10))

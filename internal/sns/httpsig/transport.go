@@ -87,7 +87,7 @@ func (t *Transport) readBody(resp *http.Response, peer string) ([]byte, error) {
 	if resp.ContentLength > max {
 		return nil, tooLarge
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, max+1))
+	body, err := readBody(io.LimitReader(resp.Body, max+1), resp.ContentLength)
 	if err != nil {
 		return nil, fmt.Errorf("httpsig: reading the response of %q: %w", peer, err)
 	}

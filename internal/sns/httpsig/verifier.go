@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/emmansun/gmsm/smx509"
@@ -164,7 +163,7 @@ func (v *Verifier) checkHeaders(ctx context.Context, m *message, rl role, peer s
 	}
 	// 7. The signature, over headers that cover the body's digest.
 	pub, _ := info.Certificate.PublicKey.(*ecdsa.PublicKey)
-	if e := checkSignature(m, c, pub, rl.side, "the certificate of "+strconv.Quote(origin)); e != nil {
+	if e := checkSignature(m, c, pub, rl.side, "the certificate of %q", origin); e != nil {
 		return nil, e
 	}
 	return c, nil
@@ -190,14 +189,14 @@ func (v *Verifier) checkFrame(m *message, rl role, peer string) (*checked, *Auth
 	if err := coversRequired(p, rl); err != nil {
 		return fail(ReasonMalformedSignature, "%v", err)
 	}
-	origin, dest := m.header.Get(HeaderOrigin), m.header.Get(HeaderDestination)
+	origin, dest := firstValue(m.header, canonicalOrigin), firstValue(m.header, canonicalDestination)
 	if origin != p.keyid {
 		return fail(ReasonMalformedSignature, "%s %q differs from the keyid %q: both must be the origin's serverId", HeaderOrigin, origin, p.keyid)
 	}
-	if err := pki.ValidateServerID(dest); err != nil {
-		return fail(ReasonMalformedSignature, "%s: %v", HeaderDestination, err)
+	if !validServerID(dest) {
+		return fail(ReasonMalformedSignature, "%s: %v", HeaderDestination, pki.ValidateServerID(dest))
 	}
-	digest, err := ParseContentDigest(m.header.Values(headerContentDigest))
+	digest, err := ParseContentDigest(m.header[headerContentDigest])
 	if err != nil {
 		return fail(ReasonMalformedSignature, "%v", err)
 	}
@@ -226,19 +225,21 @@ func (v *Verifier) checkFrame(m *message, rl role, peer string) (*checked, *Auth
 }
 
 // checkSignature is step 7: the signature over the base with pub, whose
-// owner is described by whose for the message.
-func checkSignature(m *message, c *checked, pub *ecdsa.PublicKey, side Side, whose string) *AuthError {
-	fail := func(r Reason, format string, args ...any) *AuthError {
-		e := refuse(r, format, args...)
+// owner is described by fmt.Sprintf(whose, id) for the message (only
+// formatted when refusing).
+func checkSignature(m *message, c *checked, pub *ecdsa.PublicKey, side Side, whose, id string) *AuthError {
+	base, err := newBase(m, &c.sig.params)
+	if err != nil {
+		e := refuse(ReasonMalformedSignature, "%v", err)
 		e.Side = side
 		return e
 	}
-	base, err := signatureBase(m, &c.sig.params)
-	if err != nil {
-		return fail(ReasonMalformedSignature, "%v", err)
-	}
-	if pub == nil || !pki.VerifySignature(pub, base, c.sig.value) {
-		return fail(ReasonSignatureInvalid, "the %s signature does not verify with %s: the message was altered, signed with another key, or its signature base differs (docs/PROTOCOL.md, section 3)", side, whose)
+	ok := pub != nil && pki.VerifySignature(pub, *base, c.sig.value)
+	freeBase(base)
+	if !ok {
+		e := refuse(ReasonSignatureInvalid, "the %s signature does not verify with %s: the message was altered, signed with another key, or its signature base differs (docs/PROTOCOL.md, section 3)", side, fmt.Sprintf(whose, id))
+		e.Side = side
+		return e
 	}
 	return nil
 }
