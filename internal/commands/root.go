@@ -15,7 +15,9 @@ import (
 	"github.com/imictl/imictl/internal/commands/cmdutil"
 	"github.com/imictl/imictl/internal/commands/config"
 	"github.com/imictl/imictl/internal/commands/csr"
+	"github.com/imictl/imictl/internal/commands/dir"
 	"github.com/imictl/imictl/internal/commands/key"
+	"github.com/imictl/imictl/internal/commands/register"
 	"github.com/imictl/imictl/internal/commands/sns"
 	"github.com/imictl/imictl/internal/commands/version"
 )
@@ -82,7 +84,9 @@ Every command takes -o json for scripts. Exit codes: "imictl help exit-codes".`
 		csr.NewCmdCSR(f),
 		cert.NewCmdCert(f),
 		ca.NewCmdCA(f),
+		register.NewCmdRegister(f),
 		admin.NewCmdAdmin(f),
+		dir.NewCmdDir(f),
 		config.NewCmdConfig(f),
 		sns.NewCmdSNS(f),
 		version.NewCmdVersion(f, nil),

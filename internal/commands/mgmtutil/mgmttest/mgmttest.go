@@ -126,8 +126,16 @@ type Applicant struct {
 	CSR     []byte // PEM
 }
 
-// NewApplicant makes a key and a CSR for id in the scratch directory.
+// NewApplicant makes a key and a CSR for id in the scratch directory
+// (files id.key and id.csr).
 func (s *Server) NewApplicant(t testing.TB, id string) *Applicant {
+	t.Helper()
+	return s.NextKey(t, id, id)
+}
+
+// NextKey makes another key and CSR for id, in files name.key and
+// name.csr (a key rotation).
+func (s *Server) NextKey(t testing.TB, id, name string) *Applicant {
 	t.Helper()
 	k, err := pki.GenerateKey()
 	if err != nil {
@@ -142,8 +150,8 @@ func (s *Server) NewApplicant(t testing.TB, id string) *Applicant {
 		t.Fatal(err)
 	}
 	a := &Applicant{ID: id, Key: k, CSR: pki.EncodeCSRPEM(der)}
-	a.KeyFile = s.WriteFile(t, id+".key", keyPEM)
-	a.CSRFile = s.WriteFile(t, id+".csr", a.CSR)
+	a.KeyFile = s.WriteFile(t, name+".key", keyPEM)
+	a.CSRFile = s.WriteFile(t, name+".csr", a.CSR)
 	return a
 }
 
