@@ -18,6 +18,7 @@ import (
 	"github.com/imictl/imictl/internal/commands/dir"
 	"github.com/imictl/imictl/internal/commands/key"
 	"github.com/imictl/imictl/internal/commands/register"
+	"github.com/imictl/imictl/internal/commands/serve"
 	"github.com/imictl/imictl/internal/commands/sns"
 	"github.com/imictl/imictl/internal/commands/version"
 )
@@ -89,6 +90,7 @@ Every command takes -o json for scripts. Exit codes: "imictl help exit-codes".`
 		dir.NewCmdDir(f),
 		config.NewCmdConfig(f),
 		sns.NewCmdSNS(f),
+		serve.NewCmdServe(f, nil),
 		version.NewCmdVersion(f, nil),
 		newCmdCompletion(),
 	)

@@ -1,0 +1,175 @@
+// Package serve implements `imictl serve`: it runs the services of the
+// standard in one process until SIGINT or SIGTERM, each from its entry in
+// services (start order). The management server is one; the reference IM
+// server adds its own entry (options, flags, start) the same way.
+package serve
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+
+	"github.com/spf13/cobra"
+
+	"github.com/imictl/imictl/internal/commands/cmdutil"
+	"github.com/imictl/imictl/internal/commands/iostreams"
+	"github.com/imictl/imictl/internal/mgmt/server"
+)
+
+// Options are the inputs of `imictl serve`: the shared ones and one set
+// per service.
+type Options struct {
+	IO        *iostreams.IOStreams
+	DataDir   string
+	LogFormat string
+	Mgmt      MgmtOptions
+	// Run names the services to run (their flags); empty runs them all.
+	Run []string
+}
+
+// Service is a started service: its listeners are bound, and Serve runs it
+// until ctx ends. Close releases it if Serve is never called.
+type Service interface {
+	Serve(ctx context.Context) error
+	Close() error
+}
+
+// Env is what a starting service gets: the command's factory, the data
+// directory and the log, and the services started before it (the IM server
+// registers with a management server running in the same process).
+type Env struct {
+	F       *cmdutil.Factory
+	DataDir string
+	Log     *slog.Logger
+	Mgmt    *server.Server // nil unless the management server runs here
+}
+
+// spec is one service serve can run. Its name is also its flag: --mgmt runs
+// the management server (alone, unless other services are named too).
+type spec struct {
+	name     string
+	usage    string
+	addFlags func(cmd *cobra.Command, o *Options)
+	start    func(ctx context.Context, o *Options, env *Env) (Service, error)
+}
+
+// services are the services of imictl, in start order.
+var services = []spec{
+	{name: "mgmt", usage: "run the management server (registry, review, CA, directory, notifications)", addFlags: addMgmtFlags, start: startMgmt},
+}
+
+// NewCmdServe returns `imictl serve`. runF replaces the run step in tests.
+func NewCmdServe(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
+	opts := &Options{IO: f.IOStreams}
+	run := make([]bool, len(services))
+	cmd := &cobra.Command{
+		Use:   "serve [--mgmt] [--mgmt-addr HOST:PORT] [--data-dir DIR]",
+		Short: "Run the management server",
+		Long: `Run the services of the interconnection in this process until interrupted
+(Ctrl-C, SIGTERM), then stop them gracefully. With no service flag, every
+service runs; --mgmt runs the management server alone.
+
+The management server listens on 127.0.0.1:8440 (loopback, plain HTTP: every
+call is authenticated end to end by signatures) unless --mgmt-addr says
+otherwise, and keeps its data in --data-dir (default $IMICTL_DATA_DIR, else
+./imictl-data). Its admin API is a unix socket there, which the admin and ca
+commands use. On the first start it creates the CA, whose keys are encrypted
+with a password from --ca-password-file, $IMICTL_PASSWORD_FILE or the prompt;
+--insecure creates them unencrypted, for tests and demonstrations only.
+It logs where it listens and the root's SHA-256 fingerprint, which IM server
+administrators pin with "imictl dir bootstrap".`,
+		Example: `  imictl serve --insecure                       # a throw-away local setup
+  imictl serve --mgmt --data-dir /var/lib/imictl --ca-password-file /etc/imictl/ca-password \
+      --mgmt-addr 0.0.0.0:8440 --mgmt-public-url https://mgmt.example.com`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			for i, s := range services {
+				if run[i] {
+					opts.Run = append(opts.Run, s.name)
+				}
+			}
+			if opts.LogFormat != "text" && opts.LogFormat != "json" {
+				return cmdutil.UsageError("invalid --log-format %q: want text or json", opts.LogFormat)
+			}
+			if err := opts.Mgmt.check(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return serveRun(cmd.Context(), f, opts)
+		},
+	}
+	for i, s := range services {
+		cmd.Flags().BoolVar(&run[i], s.name, false, s.usage)
+	}
+	cmdutil.AddDataDirFlag(cmd, &opts.DataDir)
+	cmd.Flags().StringVar(&opts.LogFormat, "log-format", "text", "log as `FORMAT` text or json, on standard error")
+	for _, s := range services {
+		s.addFlags(cmd, opts)
+	}
+	return cmd
+}
+
+// selected are the services to run, in start order.
+func (o *Options) selected() []spec {
+	if len(o.Run) == 0 {
+		return services
+	}
+	var out []spec
+	for _, s := range services {
+		for _, name := range o.Run {
+			if s.name == name {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
+func serveRun(ctx context.Context, f *cmdutil.Factory, o *Options) error {
+	env := &Env{F: f, DataDir: cmdutil.DataDir(f, o.DataDir), Log: newLogger(o)}
+	var started []Service
+	closeAll := func() {
+		for _, s := range started {
+			_ = s.Close()
+		}
+	}
+	var names []string
+	for _, s := range o.selected() {
+		svc, err := s.start(ctx, o, env)
+		if err != nil {
+			closeAll()
+			return err
+		}
+		started = append(started, svc)
+		names = append(names, s.name)
+	}
+	env.Log.Info("serving; stop with Ctrl-C or SIGTERM", "services", strings.Join(names, ","), "dataDir", env.DataDir)
+
+	// One failing service stops the others.
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	var wg sync.WaitGroup
+	errs := make([]error, len(started))
+	for i, s := range started {
+		wg.Go(func() {
+			if errs[i] = s.Serve(runCtx); errs[i] != nil {
+				errs[i] = fmt.Errorf("%s: %w", names[i], errs[i])
+				stop()
+			}
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+func newLogger(o *Options) *slog.Logger {
+	if o.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(o.IO.ErrOut, nil))
+	}
+	return slog.New(slog.NewTextHandler(o.IO.ErrOut, nil))
+}
