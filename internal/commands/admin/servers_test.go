@@ -9,6 +9,7 @@ import (
 	"github.com/imictl/imictl/internal/commands/cmdtest"
 	"github.com/imictl/imictl/internal/commands/cmdutil"
 	"github.com/imictl/imictl/internal/commands/mgmtutil/mgmttest"
+	"github.com/imictl/imictl/internal/commands/prompt"
 	"github.com/imictl/imictl/internal/mgmt"
 	"github.com/imictl/imictl/internal/mgmt/store"
 	"github.com/imictl/imictl/internal/pki"
@@ -160,5 +161,28 @@ func TestNoDatabase(t *testing.T) {
 	res.Expect(t, 1)
 	if !strings.Contains(res.Stderr, "no management database at ") || !strings.Contains(res.Stderr, "check --data-dir (or IMICTL_DATA_DIR)") {
 		t.Errorf("stderr: %s", res.Stderr)
+	}
+}
+
+// On a terminal, suspension asks; "no" changes nothing and exits 3.
+func TestSuspendConfirm(t *testing.T) {
+	w := newWorld(t, false, mgmttest.Options{})
+	question := "Suspend alpha-im (alpha-im IM)? Its signed calls will be refused until it is resumed"
+	for _, tt := range []struct {
+		answer string
+		code   int
+		want   store.Status
+	}{{"no", 3, store.StatusNormal}, {"yes", 0, store.StatusSuspended}} {
+		o := w.Opts()
+		o.TTY = true
+		p := prompt.NewScripted(prompt.Answer{Title: question, Value: tt.answer})
+		o.Prompter = p
+		cmdtest.Run(t, o, "admin", "suspend", "alpha-im").Expect(t, tt.code)
+		if err := p.Done(); err != nil {
+			t.Error(err)
+		}
+		if st := serverStatus(t, w, "alpha-im"); st != tt.want {
+			t.Errorf("after %q: %s", tt.answer, st)
+		}
 	}
 }
