@@ -16,6 +16,7 @@ import (
 	"github.com/imictl/imictl/internal/commands/config"
 	"github.com/imictl/imictl/internal/commands/csr"
 	"github.com/imictl/imictl/internal/commands/dir"
+	"github.com/imictl/imictl/internal/commands/im"
 	"github.com/imictl/imictl/internal/commands/key"
 	"github.com/imictl/imictl/internal/commands/register"
 	"github.com/imictl/imictl/internal/commands/serve"
@@ -90,6 +91,7 @@ Every command takes -o json for scripts. Exit codes: "imictl help exit-codes".`
 		dir.NewCmdDir(f),
 		config.NewCmdConfig(f),
 		sns.NewCmdSNS(f),
+		im.NewCmdIM(f),
 		serve.NewCmdServe(f, nil),
 		version.NewCmdVersion(f, nil),
 		newCmdCompletion(),

@@ -1,0 +1,59 @@
+package im
+
+import (
+	"strconv"
+
+	"github.com/spf13/cobra"
+
+	"github.com/imictl/imictl/internal/commands/cmdutil"
+	"github.com/imictl/imictl/internal/commands/output"
+)
+
+// StatusOptions are the inputs of `imictl im status`.
+type StatusOptions struct {
+	Options
+}
+
+// NewCmdStatus returns `imictl im status`.
+func NewCmdStatus(f *cmdutil.Factory, runF func(*StatusOptions) error) *cobra.Command {
+	opts := &StatusOptions{Options: newOptions(f)}
+	cmd := &cobra.Command{
+		Use:   "status",
+		Short: "Show whether the IM server runs, who it is and what waits for delivery",
+		Long: `Show the running IM server of the data directory: its serverId, the address
+registered at the management server, where it listens, its number of users,
+and the destinations with undelivered calls. Exit code 6 means it is not
+running.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.prepare(f, cmd)
+			if runF != nil {
+				return runF(opts)
+			}
+			return statusRun(cmd, opts)
+		},
+	}
+	opts.addFlags(cmd)
+	return cmd
+}
+
+func statusRun(cmd *cobra.Command, opts *StatusOptions) error {
+	c := opts.Client()
+	defer c.Close()
+	st, err := c.Status(cmd.Context())
+	if err != nil {
+		return opts.fail(err)
+	}
+	fields := []output.Field{
+		{Key: "Server ID", Value: st.ServerID}, {Key: "Address", Value: st.Address}, {Key: "Listening on", Value: st.Listen},
+		{Key: "Management server", Value: st.MgmtURL}, {Key: "Users", Value: strconv.Itoa(st.Users)},
+	}
+	if len(st.Outbox) == 0 {
+		fields = append(fields, output.Field{Key: "Outbox", Value: "empty"})
+	}
+	for _, d := range st.Outbox {
+		fields = append(fields, output.Field{Key: "Outbox " + d.Destination,
+			Value: strconv.Itoa(d.Pending) + " pending, " + strconv.Itoa(d.Parked) + " parked"})
+	}
+	return output.Print(opts.IO.Out, opts.Format, output.View{Data: st, Details: fields})
+}
