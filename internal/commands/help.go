@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -29,23 +30,36 @@ func newCmdHelp(f *cmdutil.Factory) *cobra.Command {
 	return cmd
 }
 
+// exitCodeExceptions names the commands whose codes mean something else, so
+// that the one table stays true for every other command.
+const exitCodeExceptions = `Exception: "imictl cert needs-renewal" answers a question, as step's does:
+0 when the certificate needs renewal, 1 when it does not, 2 usage, 4 not a
+readable certificate, 7 no such file (cron: needs-renewal cert.pem && renew).`
+
 func newCmdExitCodes(f *cmdutil.Factory) *cobra.Command {
 	return &cobra.Command{
 		Use:   "exit-codes",
 		Short: "List the exit codes of imictl",
 		Long: `List the exit codes every imictl command uses. Scripts can rely on them;
-the message on stderr says what went wrong and what to do.`,
+the message on stderr says what went wrong and what to do.
+
+` + exitCodeExceptions,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			rows := make([][]string, len(cmdutil.ExitCodes))
 			for i, c := range cmdutil.ExitCodes {
 				rows[i] = []string{strconv.Itoa(c.Code), c.Name, c.Meaning}
 			}
-			return output.Print(f.IOStreams.Out, cmdutil.OutputFormat(cmd), output.View{
+			format := cmdutil.OutputFormat(cmd)
+			err := output.Print(f.IOStreams.Out, format, output.View{
 				Data:    cmdutil.ExitCodes,
 				Headers: []string{"Code", "Name", "Meaning"},
 				Rows:    rows,
 			})
+			if err == nil && format == output.Table {
+				_, err = fmt.Fprintf(f.IOStreams.Out, "\n%s\n", exitCodeExceptions)
+			}
+			return err
 		},
 	}
 }
