@@ -1,10 +1,12 @@
 package im_test
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/imictl/imictl/internal/commands/cmdtest"
 	"github.com/imictl/imictl/internal/commands/cmdutil"
@@ -28,8 +30,16 @@ func TestNotRunning(t *testing.T) {
 			t.Errorf("%v: stderr %q", args, res.Stderr)
 		}
 	}
+	// --wait waits, until interrupted (exit 3).
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	res := runCtx(ctx, "im", "status", "--wait", "--data-dir", dir)
+	res.Expect(t, cmdutil.ExitCancelled)
+	if res.Stdout != "" || res.Stderr != "imictl: cancelled\n" {
+		t.Errorf("status --wait: %q %q", res.Stdout, res.Stderr)
+	}
 	// $IMICTL_DATA_DIR names the data directory too.
-	res := cmdtest.Run(t, cmdtest.Options{Env: map[string]string{cmdutil.DataDirEnv: dir}}, "im", "status")
+	res = cmdtest.Run(t, cmdtest.Options{Env: map[string]string{cmdutil.DataDirEnv: dir}}, "im", "status")
 	res.Expect(t, cmdutil.ExitUnavailable)
 	if !strings.Contains(res.Stderr, "the IM server of "+dir+" is not running") {
 		t.Errorf("stderr %q", res.Stderr)

@@ -95,3 +95,11 @@ func (w *logWriter) String() string {
 	defer w.mu.Unlock()
 	return w.buf.String()
 }
+
+// runCtx runs imictl with args under ctx (for the commands that wait),
+// and returns what it printed.
+func runCtx(ctx context.Context, opts cmdtest.Options, args ...string) cmdtest.Result {
+	f, stdout, stderr := cmdtest.NewFactory(opts)
+	code := commands.Run(ctx, f, args)
+	return cmdtest.Result{Stdout: stdout.String(), Stderr: stderr.String(), Code: code}
+}

@@ -26,7 +26,6 @@ type MgmtOptions struct {
 	TLSCert        string
 	TLSKey         string
 	CAPasswordFile string
-	Insecure       bool
 }
 
 const caPasswordFlag = "ca-password-file"
@@ -39,7 +38,6 @@ func addMgmtFlags(cmd *cobra.Command, o *Options) {
 	fl.StringVar(&m.TLSCert, "mgmt-tls-cert", "", "serve the management API over TLS with this certificate `FILE`")
 	fl.StringVar(&m.TLSKey, "mgmt-tls-key", "", "and this key `FILE`")
 	fl.StringVar(&m.CAPasswordFile, caPasswordFlag, "", "read the CA password from the first line of `FILE`")
-	fl.BoolVar(&m.Insecure, "insecure", false, "on first start, create the CA with unencrypted keys (tests and demonstrations only)")
 	cmd.MarkFlagsRequiredTogether("mgmt-tls-cert", "mgmt-tls-key")
 	cmd.MarkFlagsMutuallyExclusive("insecure", caPasswordFlag)
 }
@@ -61,7 +59,7 @@ func startMgmt(_ context.Context, o *Options, env *Env) (Service, error) {
 		DataDir: env.DataDir, Addr: m.Addr, PublicURL: m.PublicURL,
 		TLSCertFile: m.TLSCert, TLSKeyFile: m.TLSKey, Logger: env.Log,
 	}
-	if err := caSecrets(env.F, m, &cfg); err != nil {
+	if err := caSecrets(env.F, m, o.Insecure, &cfg); err != nil {
 		return nil, err
 	}
 	s, err := server.New(cfg)
@@ -82,13 +80,13 @@ func startMgmt(_ context.Context, o *Options, env *Env) (Service, error) {
 
 // caSecrets fills cfg with what the CA needs: its password when it exists
 // and is encrypted; on the first start, how to create it.
-func caSecrets(f *cmdutil.Factory, m *MgmtOptions, cfg *server.Config) error {
+func caSecrets(f *cmdutil.Factory, m *MgmtOptions, insecure bool, cfg *server.Config) error {
 	dir := mgmt.CADir(cfg.DataDir)
 	_, err := os.Stat(filepath.Join(dir, ca.RootCertFile))
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		create := &ca.InitOptions{}
-		if !m.Insecure {
+		if !insecure {
 			if m.CAPasswordFile == "" && f.Getenv(cmdutil.PasswordFileEnv) == "" && !f.IOStreams.CanPrompt() {
 				return cmdutil.UsageError("the first start creates the CA, whose keys are encrypted: pass --%s FILE (or run on a terminal to type the password); --insecure creates unencrypted keys, for tests and demonstrations only", caPasswordFlag)
 			}

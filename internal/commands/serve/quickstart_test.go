@@ -1,6 +1,7 @@
 package serve_test
 
 import (
+	"context"
 	"os"
 	"regexp"
 	"strconv"
@@ -15,23 +16,23 @@ import (
 	"github.com/imictl/imictl/internal/pki"
 )
 
-// The README's quick start, run as written: every line of its sh blocks,
-// in order, in an empty directory. `./imictl serve` runs in the background
-// (on a free port instead of the default one, which the other lines then
-// use); a line may say which exit code it expects with "# exit N"; any
-// line this test cannot run fails it, so the README cannot drift from
-// what works.
+// The README's quick start and its registration walk-through, run as
+// written: every line of their sh blocks, in order, in an empty directory.
+// Each `./imictl serve` runs in the background, on free ports instead of
+// the default ones (the other lines then use the addresses it got); a line
+// may say which exit code it expects with "# exit N"; any line this test
+// cannot run fails it, so the README cannot drift from what works.
 func TestQuickStart(t *testing.T) {
-	lines := quickStart(t, "../../../README.md")
+	lines := append(readmeSection(t, "../../../README.md", "Quick start"), readmeSection(t, "../../../README.md", "Registering a vendor's server")...)
 	t.Chdir(t.TempDir())
 	defaultURL := "http://" + server.DefaultAddr
 	env := map[string]string{}
-	var srv *serving
-	usedDefault := false
+	var mgmtURL string
+	usedDefault, serves := false, 0
 	resolve := func(s string) string {
-		if srv != nil && strings.Contains(s, defaultURL) {
+		if mgmtURL != "" && strings.Contains(s, defaultURL) {
 			usedDefault = true
-			return strings.ReplaceAll(s, defaultURL, srv.URL)
+			return strings.ReplaceAll(s, defaultURL, mgmtURL)
 		}
 		return s
 	}
@@ -43,8 +44,12 @@ func TestQuickStart(t *testing.T) {
 		return o
 	}
 	var last cmdtest.Result
+	var out strings.Builder
 	for _, line := range lines {
 		words, comment := shellWords(t, line)
+		for i, w := range words {
+			words[i] = resolve(w)
+		}
 		switch {
 		case len(words) == 0:
 		case words[0] == "go":
@@ -58,28 +63,37 @@ func TestQuickStart(t *testing.T) {
 				env[k] = v
 			}
 		case words[0] == "./imictl" && len(words) > 1 && words[1] == "serve":
-			srv = startServe(t, opts(), append(words[2:], "--mgmt-addr", "127.0.0.1:0")...)
-		case words[0] == "./imictl":
-			args := make([]string, len(words)-1)
-			for i, w := range words[1:] {
-				args[i] = resolve(w)
+			srv := startServe(t, opts(), freePorts(words[2:])...)
+			if srv.URL != "" {
+				mgmtURL = srv.URL
 			}
+			serves++
+		case words[0] == "./imictl":
 			want := 0
 			if m := regexp.MustCompile(`^exit (\d+)`).FindStringSubmatch(comment); m != nil {
 				want, _ = strconv.Atoi(m[1])
 			}
-			last = cmdtest.Run(t, opts(), args...)
+			ctx, cancel := context.WithTimeout(context.Background(), readyTimeout) // --wait lines wait at most this
+			last = runCtx(ctx, opts(), words[1:]...)
+			cancel()
 			if last.Code != want {
 				t.Fatalf("README: %s\nexit %d, want %d\nstdout:\n%s\nstderr:\n%s", line, last.Code, want, last.Stdout, last.Stderr)
 			}
+			out.WriteString(last.Stdout)
 		default:
 			t.Fatalf("README: the quick start test cannot run %q: use ./imictl, export or go", line)
 		}
 	}
-	if srv == nil || !usedDefault {
-		t.Fatalf("the quick start no longer runs ./imictl serve and talks to it at %s", defaultURL)
+	if serves != 2 || !usedDefault {
+		t.Fatalf("the quick start no longer runs two ./imictl serve and talks to the first at %s", defaultURL)
 	}
 
+	// The messages went both ways.
+	for _, want := range []string{"alice@local-im   text   Hello from local-im", "bob@second   text   Hello back from second"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("no inbox shows %q:\n%s", want, out.String())
+		}
+	}
 	// It ends with demo-im registered, its certificate issued by the root.
 	root, err := pki.ParseCertificatePEM(readFile(t, "root.crt"))
 	if err != nil {
@@ -99,14 +113,38 @@ func TestQuickStart(t *testing.T) {
 	}
 }
 
-// quickStart returns the lines of the sh blocks of the "## Quick start"
-// section of the README at path, with "\" continuations joined.
-func quickStart(t *testing.T, path string) []string {
+// freePorts makes serve's arguments listen on free ports: --mgmt-addr and
+// --im-addr are set to port 0 for each service it runs.
+func freePorts(args []string) []string {
+	out := make([]string, 0, len(args)+4)
+	has := map[string]bool{}
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		has[a] = true
+		out = append(out, a)
+		if (a == "--mgmt-addr" || a == "--im-addr") && i+1 < len(args) {
+			out = append(out, "127.0.0.1:0")
+			i++
+		}
+	}
+	runsIM, runsMgmt := has["--im"] || !has["--mgmt"], has["--mgmt"] || !has["--im"]
+	if runsMgmt && !has["--mgmt-addr"] {
+		out = append(out, "--mgmt-addr", "127.0.0.1:0")
+	}
+	if runsIM && !has["--im-addr"] {
+		out = append(out, "--im-addr", "127.0.0.1:0")
+	}
+	return out
+}
+
+// readmeSection returns the lines of the sh blocks of the section "##
+// title" of the README at path, with "\" continuations joined.
+func readmeSection(t *testing.T, path, title string) []string {
 	t.Helper()
 	data := string(readFile(t, path))
-	_, section, ok := strings.Cut(data, "\n## Quick start\n")
+	_, section, ok := strings.Cut(data, "\n## "+title+"\n")
 	if !ok {
-		t.Fatalf("%s has no Quick start section", path)
+		t.Fatalf("%s has no %s section", path, title)
 	}
 	section, _, _ = strings.Cut(section, "\n## ")
 	var lines []string
@@ -127,7 +165,7 @@ func quickStart(t *testing.T, path string) []string {
 		}
 	}
 	if len(lines) == 0 {
-		t.Fatalf("%s: no sh block in the Quick start section", path)
+		t.Fatalf("%s: no sh block in the %s section", path, title)
 	}
 	return lines
 }

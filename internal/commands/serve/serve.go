@@ -1,7 +1,8 @@
 // Package serve implements `imictl serve`: it runs the services of the
 // standard in one process until SIGINT or SIGTERM, each from its entry in
-// services (start order). The management server is one; the reference IM
-// server adds its own entry (options, flags, start) the same way.
+// services (start order): the management server, then the reference IM
+// server, which on its first start registers with the management server
+// (approved at once when that is the one running beside it).
 package serve
 
 import (
@@ -9,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 
@@ -25,7 +27,11 @@ type Options struct {
 	IO        *iostreams.IOStreams
 	DataDir   string
 	LogFormat string
-	Mgmt      MgmtOptions
+	// Insecure leaves the keys created on the first start (the CA's, the
+	// IM server's) unencrypted.
+	Insecure bool
+	Mgmt     MgmtOptions
+	IM       IMOptions
 	// Run names the services to run (their flags); empty runs them all.
 	Run []string
 }
@@ -53,12 +59,16 @@ type spec struct {
 	name     string
 	usage    string
 	addFlags func(cmd *cobra.Command, o *Options)
-	start    func(ctx context.Context, o *Options, env *Env) (Service, error)
+	// preflight, when set, checks what it can before any service starts,
+	// so that a missing flag is reported before anything is created.
+	preflight func(o *Options, env *Env) error
+	start     func(ctx context.Context, o *Options, env *Env) (Service, error)
 }
 
 // services are the services of imictl, in start order.
 var services = []spec{
 	{name: "mgmt", usage: "run the management server (registry, review, CA, directory, notifications)", addFlags: addMgmtFlags, start: startMgmt},
+	{name: "im", usage: "run the reference IM server (the /sns interfaces over its own users; imictl im operates it)", addFlags: addIMFlags, preflight: preflightIM, start: startIM},
 }
 
 // NewCmdServe returns `imictl serve`. runF replaces the run step in tests.
@@ -66,22 +76,40 @@ func NewCmdServe(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	opts := &Options{IO: f.IOStreams}
 	run := make([]bool, len(services))
 	cmd := &cobra.Command{
-		Use:   "serve [--mgmt] [--mgmt-addr HOST:PORT] [--data-dir DIR]",
-		Short: "Run the management server",
+		Use:   "serve [--mgmt] [--im] [--mgmt-addr HOST:PORT] [--im-addr HOST:PORT] [--config FILE] [--data-dir DIR]",
+		Short: "Run the management server and the reference IM server",
 		Long: `Run the services of the interconnection in this process until interrupted
-(Ctrl-C, SIGTERM), then stop them gracefully. With no service flag, every
-service runs; --mgmt runs the management server alone.
+(Ctrl-C, SIGTERM), then stop them gracefully. With no service flag both run:
+the management server and, beside it, a reference IM server; --mgmt or --im
+runs one alone. Data lives in --data-dir (default $IMICTL_DATA_DIR, else
+./imictl-data): mgmt/ for the management server, im/ for the IM server,
+each with its admin socket there.
 
 The management server listens on 127.0.0.1:8440 (loopback, plain HTTP: every
 call is authenticated end to end by signatures) unless --mgmt-addr says
-otherwise, and keeps its data in --data-dir (default $IMICTL_DATA_DIR, else
-./imictl-data). Its admin API is a unix socket there, which the admin and ca
-commands use. On the first start it creates the CA, whose keys are encrypted
-with a password from --ca-password-file, $IMICTL_PASSWORD_FILE or the prompt;
---insecure creates them unencrypted, for tests and demonstrations only.
-It logs where it listens and the root's SHA-256 fingerprint, which IM server
-administrators pin with "imictl dir bootstrap".`,
-		Example: `  imictl serve --insecure                       # a throw-away local setup
+otherwise. Its first start creates the CA, whose keys are encrypted with a
+password from --ca-password-file, $IMICTL_PASSWORD_FILE or the prompt. It
+logs where it listens and the root's SHA-256 fingerprint, which IM server
+administrators pin with "imictl dir bootstrap" or "serve --mgmt-fingerprint".
+
+The IM server listens on 127.0.0.1:8441 unless --im-addr (or the
+configuration, --config, default <data-dir>/im/config.json) says otherwise.
+"imictl im" operates it as its users. Its first start creates its key
+(encrypted with --im-password-file, $IMICTL_PASSWORD_FILE or the prompt) and
+registers it:
+  - beside the management server of the same command, as --server-id
+    (default local-im), approved at once and saying so in the log: this is
+    the only registration ever approved without an administrator;
+  - with a management server elsewhere (--im --mgmt-url URL --server-id ID,
+    its root from --root FILE or --mgmt-fingerprint FP), it logs the request
+    id and waits, polling, until an administrator approves it ("imictl admin
+    approve"), then starts serving. Its settings are kept in
+    <data-dir>/im/config.json, so later starts need no flags.
+
+--insecure creates every key unencrypted, for tests and demonstrations only.`,
+		Example: `  imictl serve --insecure                       # both services, a throw-away local setup
+  imictl serve --im --data-dir ./second --im-addr 127.0.0.1:8442 \
+      --mgmt-url http://127.0.0.1:8440 --root root.crt --server-id second --insecure
   imictl serve --mgmt --data-dir /var/lib/imictl --ca-password-file /etc/imictl/ca-password \
       --mgmt-addr 0.0.0.0:8440 --mgmt-public-url https://mgmt.example.com`,
 		Args: cobra.NoArgs,
@@ -97,6 +125,9 @@ administrators pin with "imictl dir bootstrap".`,
 			if err := opts.Mgmt.check(); err != nil {
 				return err
 			}
+			if err := opts.IM.check(cmd); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -108,10 +139,16 @@ administrators pin with "imictl dir bootstrap".`,
 	}
 	cmdutil.AddDataDirFlag(cmd, &opts.DataDir)
 	cmd.Flags().StringVar(&opts.LogFormat, "log-format", "text", "log as `FORMAT` text or json, on standard error")
+	cmd.Flags().BoolVar(&opts.Insecure, "insecure", false, "on first start, create the keys (the CA's, the IM server's) unencrypted: tests and demonstrations only")
 	for _, s := range services {
 		s.addFlags(cmd, opts)
 	}
 	return cmd
+}
+
+// runs reports whether the service called name runs.
+func (o *Options) runs(name string) bool {
+	return len(o.Run) == 0 || slices.Contains(o.Run, name)
 }
 
 // selected are the services to run, in start order.
@@ -136,6 +173,13 @@ func serveRun(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 	closeAll := func() {
 		for _, s := range started {
 			_ = s.Close()
+		}
+	}
+	for _, s := range o.selected() {
+		if s.preflight != nil {
+			if err := s.preflight(o, env); err != nil {
+				return err
+			}
 		}
 	}
 	var names []string

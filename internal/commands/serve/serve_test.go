@@ -22,7 +22,7 @@ func dataDirOpts(dir string) cmdtest.Options {
 func TestServe(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "data")
 	opts := dataDirOpts(dir)
-	s := startServe(t, opts, "--insecure", "--mgmt-addr", "127.0.0.1:0")
+	s := startServe(t, opts, "--mgmt", "--insecure", "--mgmt-addr", "127.0.0.1:0")
 	if !strings.HasPrefix(s.URL, "http://127.0.0.1:") {
 		t.Errorf("url %q", s.URL)
 	}
@@ -46,7 +46,7 @@ func TestServe(t *testing.T) {
 	// The admin commands reach it through its socket.
 	cmdtest.Run(t, opts, "admin", "servers", "-o", "json").Expect(t, 0)
 	// A second server on the same data directory is refused.
-	res := cmdtest.Run(t, opts, "serve", "--mgmt-addr", "127.0.0.1:0")
+	res := cmdtest.Run(t, opts, "serve", "--mgmt", "--mgmt-addr", "127.0.0.1:0")
 	res.Expect(t, 6)
 	if !strings.Contains(res.Stderr, "another management server is running on "+dir) {
 		t.Errorf("stderr: %s", res.Stderr)
@@ -76,7 +76,7 @@ func TestServe(t *testing.T) {
 func TestServeEncryptedCA(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "data")
 	opts := dataDirOpts(dir)
-	res := cmdtest.Run(t, opts, "serve", "--mgmt-addr", "127.0.0.1:0")
+	res := cmdtest.Run(t, opts, "serve", "--mgmt", "--mgmt-addr", "127.0.0.1:0")
 	res.Expect(t, 2)
 	if !strings.Contains(res.Stderr, "the first start creates the CA, whose keys are encrypted: pass --ca-password-file FILE") {
 		t.Errorf("stderr: %s", res.Stderr)
@@ -89,24 +89,24 @@ func TestServeEncryptedCA(t *testing.T) {
 	os.WriteFile(pw, []byte("ca secret\n"), 0o600)
 	wrong := filepath.Join(t.TempDir(), "wrong")
 	os.WriteFile(wrong, []byte("not it\n"), 0o600)
-	s := startServe(t, opts, "--ca-password-file", pw, "--mgmt-addr", "127.0.0.1:0")
+	s := startServe(t, opts, "--mgmt", "--ca-password-file", pw, "--mgmt-addr", "127.0.0.1:0")
 	if !strings.Contains(s.log.String(), "encrypted=true") {
 		t.Errorf("log:\n%s", s.log)
 	}
 	if code := s.stop(); code != 0 {
 		t.Fatalf("exit %d", code)
 	}
-	res = cmdtest.Run(t, opts, "serve", "--ca-password-file", wrong, "--mgmt-addr", "127.0.0.1:0")
+	res = cmdtest.Run(t, opts, "serve", "--mgmt", "--ca-password-file", wrong, "--mgmt-addr", "127.0.0.1:0")
 	res.Expect(t, 4)
 	if !strings.Contains(res.Stderr, "(reason: bad_password)") {
 		t.Errorf("stderr: %s", res.Stderr)
 	}
-	res = cmdtest.Run(t, opts, "serve", "--mgmt-addr", "127.0.0.1:0")
+	res = cmdtest.Run(t, opts, "serve", "--mgmt", "--mgmt-addr", "127.0.0.1:0")
 	res.Expect(t, 2)
 	if !strings.Contains(res.Stderr, "pass --ca-password-file FILE") {
 		t.Errorf("stderr: %s", res.Stderr)
 	}
-	startServe(t, opts, "--ca-password-file", pw, "--mgmt-addr", "127.0.0.1:0")
+	startServe(t, opts, "--mgmt", "--ca-password-file", pw, "--mgmt-addr", "127.0.0.1:0")
 }
 
 func TestServeBadFlags(t *testing.T) {
@@ -118,7 +118,17 @@ func TestServeBadFlags(t *testing.T) {
 		{[]string{"--mgmt-tls-cert", "c.pem"}, "if any flags in the group [mgmt-tls-cert mgmt-tls-key] are set they must all be set"},
 		{[]string{"--insecure", "--ca-password-file", "pw"}, "if any flags in the group [insecure ca-password-file] are set none of the others can be"},
 		{[]string{"--mgmt-public-url", "mgmt.example.com"}, `invalid --mgmt-public-url "mgmt.example.com"`},
-		{[]string{"--im"}, "unknown flag: --im"},
+		{[]string{"--im"}, "--im alone runs an IM server for a management server elsewhere: pass --mgmt-url URL"},
+		{[]string{"--im", "--mgmt-url", "mgmt:8440"}, `invalid --mgmt-url "mgmt:8440"`},
+		{[]string{"--im", "--mgmt-url", "http://127.0.0.1:1", "--root", "r.crt"}, "the first start registers the IM server at http://127.0.0.1:1: name it with --server-id ID"},
+		{[]string{"--im", "--mgmt-url", "http://127.0.0.1:1", "--server-id", "x"}, "the first start needs the root of the management server at http://127.0.0.1:1, to trust its answers: pass --root FILE"},
+		{[]string{"--im", "--mgmt-url", "http://127.0.0.1:1", "--server-id", "x", "--root", "r.crt"}, "the first start creates the IM server's key, encrypted: pass --im-password-file FILE"},
+		{[]string{"--server-id", "bad.id"}, `invalid --server-id: bad serverId "bad.id"`},
+		{[]string{"--im-public-url", "im.example.com"}, `invalid --im-public-url "im.example.com"`},
+		{[]string{"--insecure", "--im-password-file", "pw"}, "if any flags in the group [insecure im-password-file] are set none of the others can be"},
+		{[]string{"--root", "r.crt", "--mgmt-fingerprint", "ab"}, "if any flags in the group [root mgmt-fingerprint] are set none of the others can be"},
+		{[]string{"--im", "--config", "nope.json"}, "--config nope.json: no such file"},
+		{[]string{"--ca-password-file", "pw"}, "the first start creates the IM server's key, encrypted: pass --im-password-file FILE"},
 	}
 	for _, tt := range tests {
 		dir := filepath.Join(t.TempDir(), "data")
