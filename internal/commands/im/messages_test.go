@@ -12,8 +12,10 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/imictl/imictl/internal/commands/cmdtest"
+	"github.com/imictl/imictl/internal/commands/cmdutil"
 	"github.com/imictl/imictl/internal/commands/im/imtest"
 	"github.com/imictl/imictl/internal/sns/imserver/adminapi"
 	"github.com/imictl/imictl/internal/sns/imstore"
@@ -88,6 +90,15 @@ func TestMessages(t *testing.T) {
 	if file.MessageType != "file" || file.To != "bob@"+second.Addr || fc.Name != "report.txt" || fc.Size != "17000" || fc.MD5 != hex.EncodeToString(sum[:]) || fc.FileID != file.FileID {
 		t.Fatalf("file message: %+v %+v", file, fc)
 	}
+	// It travels in a conversation of its own (bob@host:port is another
+	// recipient string than bob@second): wait for it, to know the order.
+	res = runCtx(ctx, "im", "inbox", "bob", "--after", strconv.FormatUint(firstSeq, 10), "--wait", "-o", "json", "--data-dir", second.DataDir)
+	res.Expect(t, 0)
+	if err := json.Unmarshal([]byte(res.Stdout), &inbox); err != nil || len(inbox) != 1 || inbox[0].MessageID != file.MessageID {
+		t.Fatalf("bob's inbox after the file: %v %+v", err, inbox)
+	}
+	fileSeq := inbox[0].Seq
+
 	// Voice from standard input, image: the types and their content.
 	var voice, image imstore.SentMessage
 	res = cmdtest.Run(t, cmdtest.Options{Stdin: "clip"}, "im", "send", "--from", "alice", "--to", "bob@second", "--file", "-", "--name", "clip.amr",
@@ -104,10 +115,11 @@ func TestMessages(t *testing.T) {
 		t.Errorf("image: %+v %s", image, image.Content)
 	}
 
-	res = runCtx(ctx, "im", "inbox", "bob", "--after", strconv.FormatUint(firstSeq, 10), "--follow", "--limit", "3", "-o", "json", "--data-dir", second.DataDir)
+	// Both, in order, as they arrive.
+	res = runCtx(ctx, "im", "inbox", "bob", "--after", strconv.FormatUint(fileSeq, 10), "--follow", "--limit", "2", "-o", "json", "--data-dir", second.DataDir)
 	res.Expect(t, 0)
 	lines := strings.Split(strings.TrimSpace(res.Stdout), "\n")
-	if len(lines) != 3 {
+	if len(lines) != 2 {
 		t.Fatalf("--follow printed %d lines:\n%s", len(lines), res.Stdout)
 	}
 	var got []string
@@ -118,7 +130,7 @@ func TestMessages(t *testing.T) {
 		}
 		got = append(got, m.MessageID)
 	}
-	if strings.Join(got, " ") != strings.Join([]string{file.MessageID, voice.MessageID, image.MessageID}, " ") {
+	if strings.Join(got, " ") != voice.MessageID+" "+image.MessageID {
 		t.Errorf("--follow: %v", got)
 	}
 
@@ -163,6 +175,20 @@ func TestMessages(t *testing.T) {
 		imJSON(t, second, &in, "inbox", "bob", "--limit", "1")
 		return len(in) == 1 && in[0].Revoked
 	})
+	res = runCtx(ctx, "im", "inbox", "bob", "--follow", "--limit", "1", "--data-dir", second.DataDir)
+	res.Expect(t, 0)
+	if !regexp.MustCompile(`^#\d+   \S+Z   alice@first   text   hello bob   \(revoked\)\n$`).MatchString(res.Stdout) {
+		t.Errorf("--follow table: %q", res.Stdout)
+	}
+	// Interrupted before --limit messages came: exit 3.
+	short, cancelShort := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancelShort()
+	res = runCtx(short, "im", "inbox", "bob", "--after", "1000", "--follow", "--limit", "5", "--data-dir", second.DataDir)
+	res.Expect(t, cmdutil.ExitCancelled)
+	if res.Stderr != "imictl: interrupted after 0 of the 5 messages awaited: cancelled\n" {
+		t.Errorf("interrupted --follow: %q", res.Stderr)
+	}
+
 	res = im(t, second, "inbox", "bob", "--limit", "2")
 	res.Expect(t, 0)
 	if !regexp.MustCompile(`(?m)^SEQ +RECEIVED +FROM +TYPE +CONTENT +STATE\n\d+ +\S+Z +alice@first +text +hello bob +revoked\n\d+ +\S+Z +alice@first +file +report.txt, 17000 bytes \(file \w+@first\)$`).MatchString(res.Stdout) {

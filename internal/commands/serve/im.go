@@ -58,7 +58,7 @@ func addIMFlags(cmd *cobra.Command, o *Options) {
 	fl.StringVar(&m.PasswordFile, imPasswordFlag, "", "read the password of the IM server's key from the first line of `FILE`")
 	fl.StringVar(&m.Root, "root", "", "first registration with a management server elsewhere: its root certificate `FILE` (from imictl ca root)")
 	fl.StringVar(&m.Fingerprint, "mgmt-fingerprint", "", "first registration with a management server elsewhere: fetch its root and accept it only with this SHA-256 or SM3 `FINGERPRINT`")
-	fl.StringVar(&r.ServerID, "server-id", "", "the IM server's serverId (default "+DefaultLocalServerID+" beside a local management server)")
+	fl.StringVar(&r.ServerID, "server-id", "", "the IM server's serverId `ID` (default "+DefaultLocalServerID+" beside a local management server)")
 	fl.StringVar(&r.Name, "name", "", "first registration: the IM server's display `NAME` (default: its serverId)")
 	fl.StringVar(&r.ContactName, "contact-name", "", "first registration: the technical contact's `NAME`")
 	fl.StringVar(&r.ContactEmail, "contact-email", "", "first registration: the contact's e-mail `ADDRESS`")
