@@ -125,7 +125,11 @@ func TestServeBothAndASecondIMServer(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(imserver.IdentityDir(second), "request.json")); !os.IsNotExist(err) {
 		t.Errorf("request.json left behind: %v", err)
 	}
-	startServe(t, sec, "--im")
+	moved := filepath.Join(base, "second.json")
+	if err := os.Rename(imserver.ConfigPath(second), moved); err != nil {
+		t.Fatal(err)
+	}
+	startServe(t, sec, "--im", "--config", moved)
 	if again := waitRunning(t, second); again.Address != st2.Address || again.Users != 1 {
 		t.Errorf("restarted: %+v", again)
 	}
@@ -142,11 +146,19 @@ func TestServeIMRegistrationInterruptedAndRejected(t *testing.T) {
 	base := t.TempDir()
 	opts := dataDirOpts(filepath.Join(base, "mgmt"))
 	s := startServe(t, opts, "--mgmt", "--insecure", "--mgmt-addr", "127.0.0.1:0")
-	root := filepath.Join(base, "root.crt")
-	run(t, opts, 0, nil, "ca", "root", "--out", root)
 	imDir := filepath.Join(base, "im")
 	im := dataDirOpts(imDir)
-	args := []string{"--im", "--im-addr", "127.0.0.1:0", "--mgmt-url", s.URL, "--server-id", "third", "--root", root, "--insecure"}
+	// The root pinned by a fingerprint that is not its own: refused.
+	wrongFP := strings.Repeat("ab", 32)
+	res := cmdtest.Run(t, im, "serve", "--im", "--im-addr", "127.0.0.1:0", "--mgmt-url", s.URL, "--server-id", "third", "--mgmt-fingerprint", wrongFP, "--insecure")
+	res.Expect(t, 4)
+	if !strings.Contains(res.Stderr, "(reason: fingerprint_mismatch)") {
+		t.Errorf("stderr: %s", res.Stderr)
+	}
+	if _, err := os.Stat(imserver.Dir(imDir)); !os.IsNotExist(err) {
+		t.Errorf("a refused start left %s: %v", imserver.Dir(imDir), err)
+	}
+	args := []string{"--im", "--im-addr", "127.0.0.1:0", "--mgmt-url", s.URL, "--server-id", "third", "--mgmt-fingerprint", s.RootSHA256, "--insecure"}
 
 	w := startServe(t, im, args...)
 	if code := w.stop(); code != 0 {
