@@ -62,6 +62,11 @@ func TestServeBothAndASecondIMServer(t *testing.T) {
 	if st.ServerID != "local-im" || st.MgmtURL != s.URL || !strings.HasPrefix(st.Address, "http://127.0.0.1:") || st.Address == "http://127.0.0.1:0" {
 		t.Errorf("status: %+v", st)
 	}
+	// Its settings are kept, without the local management server's URL
+	// (which follows --mgmt-addr).
+	if cfg, err := imserver.LoadConfig(imserver.ConfigPath(first)); err != nil || cfg.ServerID != "local-im" || cfg.Address != st.Address || cfg.MgmtURL != "" {
+		t.Errorf("saved configuration: %+v %v", cfg, err)
+	}
 	var apps []admin.Request
 	run(t, opts, 0, &apps, "admin", "requests", "--state", "all", "-o", "json")
 	if len(apps) != 1 || apps[0].ServerID != "local-im" || apps[0].State != "approved" || apps[0].Reviewer != "system:serve-bootstrap" ||

@@ -72,20 +72,28 @@ func (s *imService) prepare(ctx context.Context, o *Options, env *Env) error {
 	if err != nil {
 		return err
 	}
+	// Remember the settings, so that later starts need no flags: the
+	// management server's URL only when it is elsewhere (the local one may
+	// move with --mgmt-addr).
+	var settings *imserver.Config
+	if o.IM.Config == "" && !exists(imserver.ConfigPath(cfg.DataDir)) {
+		settings = &imserver.Config{ServerID: cfg.ServerID, Address: cfg.Address, Listen: cfg.Listener.Addr().String()}
+		if !s.local {
+			settings.MgmtURL = cfg.MgmtURL
+		}
+	}
 	if s.local {
-		return s.bootstrapLocal(ctx, env, req, certPath)
+		if err := s.bootstrapLocal(ctx, env, req, certPath); err != nil {
+			return err
+		}
+		return saveSettings(cfg.DataDir, settings)
 	}
 	public, err := mgmtclient.NewPublic(mgmtclient.PublicOptions{BaseURL: cfg.MgmtURL, Root: root, Key: key, ServerID: cfg.ServerID})
 	if err != nil {
 		return err
 	}
-	p := &pendingRegistration{public: public, serverID: cfg.ServerID, mgmtURL: cfg.MgmtURL, log: s.log,
+	p := &pendingRegistration{public: public, serverID: cfg.ServerID, mgmtURL: cfg.MgmtURL, log: s.log, dataDir: cfg.DataDir, settings: settings,
 		certPath: certPath, requestPath: filepath.Join(filepath.Dir(certPath), requestFile)}
-	if o.IM.Config == "" && !exists(imserver.ConfigPath(cfg.DataDir)) {
-		// Remember the settings, so that later starts need no flags.
-		p.config = &imserver.Config{ServerID: cfg.ServerID, Address: cfg.Address, Listen: cfg.Listener.Addr().String(), MgmtURL: cfg.MgmtURL}
-		p.configPath = imserver.ConfigPath(cfg.DataDir)
-	}
 	if err := p.submit(ctx, req); err != nil {
 		return err
 	}
@@ -220,8 +228,8 @@ type pendingRegistration struct {
 	serverID, mgmtURL     string
 	reqID                 string
 	certPath, requestPath string
-	config                *imserver.Config // written once approved, when set
-	configPath            string
+	dataDir               string
+	settings              *imserver.Config // saved once approved, when set
 	log                   func(msg string, args ...any)
 }
 
@@ -299,19 +307,26 @@ func (p *pendingRegistration) finish(certPEM []byte) error {
 	if _, err := pki.ParseCertificatePEM(certPEM); err != nil {
 		return fmt.Errorf("the certificate the management server issued: %w", err)
 	}
-	if p.config != nil {
-		b, err := json.MarshalIndent(p.config, "", "  ")
-		if err != nil {
-			return err
-		}
-		if err := writeIdentityFile(p.configPath, append(b, '\n')); err != nil {
-			return err
-		}
+	if err := saveSettings(p.dataDir, p.settings); err != nil {
+		return err
 	}
 	if err := writeIdentityFile(p.certPath, certPEM); err != nil {
 		return err
 	}
 	return os.Remove(p.requestPath)
+}
+
+// saveSettings writes the configuration file of a first start (nothing
+// when settings is nil).
+func saveSettings(dataDir string, settings *imserver.Config) error {
+	if settings == nil {
+		return nil
+	}
+	b, err := json.MarshalIndent(settings, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeIdentityFile(imserver.ConfigPath(dataDir), append(b, '\n'))
 }
 
 // writeIdentityFile writes one of the IM server's files, 0600 in a 0700

@@ -103,8 +103,10 @@ registers it:
   - with a management server elsewhere (--im --mgmt-url URL --server-id ID,
     its root from --root FILE or --mgmt-fingerprint FP), it logs the request
     id and waits, polling, until an administrator approves it ("imictl admin
-    approve"), then starts serving. Its settings are kept in
-    <data-dir>/im/config.json, so later starts need no flags.
+    approve"), then starts serving; stopped meanwhile, it goes on waiting
+    for the same application at the next start.
+Either way its settings (serverId, addresses, a management server elsewhere)
+are kept in <data-dir>/im/config.json, so later starts need no flags.
 
 --insecure creates every key unencrypted, for tests and demonstrations only.`,
 		Example: `  imictl serve --insecure                       # both services, a throw-away local setup
