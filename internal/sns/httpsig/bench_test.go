@@ -21,8 +21,8 @@ import (
 // any scheme that authenticates the whole request, which must hash the
 // body. ContentDigest1KiB and ParseSignature* show where the rest goes.
 // Besides wall time (sec/op), each reports the process's CPU time per
-// operation (cpu-sec/op), which other processes on a shared machine
-// disturb much less. Compare with benchstat:
+// operation (cpu-ns/op, shown as cpu-sec/op by benchstat), which other
+// processes on a shared machine disturb much less. Compare with benchstat:
 //
 //	go test -run '^$' -bench . -count 10 ./internal/sns/httpsig > new.txt
 //	benchstat new.txt
@@ -82,7 +82,7 @@ func (t *benchTimer) start() {
 func (t *benchTimer) done() {
 	t.stop()
 	if t.cpu > 0 {
-		t.b.ReportMetric(t.cpu.Seconds()/float64(t.b.N), "cpu-sec/op")
+		t.b.ReportMetric(float64(t.cpu.Nanoseconds())/float64(t.b.N), "cpu-ns/op")
 	}
 }
 

@@ -28,9 +28,15 @@ func fastSignature(inputs, sigs []string) (*signature, bool) {
 	if !strings.HasPrefix(in, listStart) {
 		return nil, false
 	}
-	s := &signature{}
+	// One allocation holds the signature and its components: the profile
+	// covers 6 in a request, 5 in a response.
+	fs := &struct {
+		signature
+		components [8]component
+	}{}
+	s := &fs.signature
 	p := &s.params
-	p.components = s.componentsBuf[:0]
+	p.components = fs.components[:0]
 	rest := in[len(listStart):]
 	for {
 		c, n := fastComponent(rest)

@@ -64,10 +64,6 @@ type signature struct {
 	params sigParams
 	value  []byte
 	member string // serialized Signature member, covered by a response as "signature";req;key="imi"
-	// componentsBuf backs params.components on the fast path (the profile
-	// covers 6 components in a request, 5 in a response), sparing their
-	// allocations.
-	componentsBuf [8]component
 }
 
 // parseSignature extracts the "imi" signature of a message from its headers.

@@ -2,6 +2,7 @@ package httpsig
 
 import (
 	"errors"
+	"strings"
 	"sync"
 )
 
@@ -66,6 +67,9 @@ func (c *replayCache) add(origin, nonce string, created, now int64) error {
 	if len(c.seen) >= c.capacity || c.count[origin] >= c.perOrigin {
 		return errReplayCacheFull
 	}
+	// The nonce may be a substring of the whole Signature-Input line (the
+	// fast parser does not copy): keep only its own bytes for the window.
+	k.nonce = strings.Clone(nonce)
 	exp := created + c.window
 	c.seen[k] = exp
 	c.count[origin]++

@@ -2,7 +2,9 @@ package httpsig
 
 import (
 	"errors"
+	"strings"
 	"testing"
+	"unsafe"
 )
 
 func TestReplayCache(t *testing.T) {
@@ -56,5 +58,26 @@ func TestReplayCacheOneWinnerUnderConcurrency(t *testing.T) {
 	}
 	if ok != 1 {
 		t.Fatalf("%d concurrent adds of one nonce succeeded, want 1", ok)
+	}
+}
+
+// TestReplayCacheKeepsOnlyTheNonce: the parser hands out the nonce as a
+// substring of the whole Signature-Input line; the cache, which holds it for
+// the whole window, must not keep that line alive.
+func TestReplayCacheKeepsOnlyTheNonce(t *testing.T) {
+	c := newReplayCache(300, 100, 100)
+	line := reqInput + strings.Repeat(";x=1", 1000)
+	at := strings.Index(line, "2b1hbXBsZS1ub25jZS1h")
+	nonce := line[at : at+20]
+	if err := c.add("alpha-im", nonce, 1000, 1000); err != nil {
+		t.Fatal(err)
+	}
+	for k := range c.seen {
+		if k.nonce != nonce || unsafe.StringData(k.nonce) == unsafe.StringData(nonce) {
+			t.Fatalf("the cache holds %q sharing the memory of the header line", k.nonce)
+		}
+	}
+	if !c.seenBefore("alpha-im", nonce, 1000) {
+		t.Fatal("the copied nonce is not found")
 	}
 }
