@@ -149,6 +149,7 @@ func build(cfg Config, st *store.Store, authority *ca.CA) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("the management server's identity: %w", err)
 	}
+	signer.SetClock(cfg.Now) // its answers are dated on the clock they are checked on
 	s := &Server{cfg: cfg, st: st, ca: authority, crl: &crlState{now: cfg.Now}}
 	switch cur, err := st.CurrentCRL(); {
 	case err == nil:
