@@ -34,6 +34,9 @@ type Options struct {
 	// Encrypted creates the CA with CAPassword (lower pki.KDFIterations in
 	// TestMain to keep it fast).
 	Encrypted bool
+	// Now is the server's clock; default time.Now. A test spanning days
+	// of fake time gives its clients the same clock.
+	Now func() time.Time
 }
 
 // Server is a management server running in the test process.
@@ -43,6 +46,8 @@ type Server struct {
 	Dir     string // a scratch directory for files (keys, CSRs, ...)
 	Root    string // the root certificate file, as a pinned root
 
+	now    func() time.Time
+	pw     []byte
 	cancel context.CancelFunc
 	done   chan error
 }
@@ -51,35 +56,53 @@ type Server struct {
 // temporary data directory. It stops at the end of the test.
 func Start(t testing.TB, o Options) *Server {
 	t.Helper()
-	s := &Server{DataDir: filepath.Join(t.TempDir(), "data"), Dir: t.TempDir()}
+	s := &Server{DataDir: filepath.Join(t.TempDir(), "data"), Dir: t.TempDir(), now: o.Now}
 	init := &ca.InitOptions{CommonName: "mgmttest root", ServerName: "mgmttest"}
-	var pw []byte
 	if o.Encrypted {
-		pw = []byte(CAPassword)
-		init.Password = pw
+		s.pw = []byte(CAPassword)
+		init.Password = s.pw
 	}
-	s.start(t, init, pw)
+	if err := s.start(init, "127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
 	s.Root = s.WriteFile(t, "root.crt", s.CA().RootPEM())
 	t.Cleanup(s.Stop)
 	return s
 }
 
-func (s *Server) start(t testing.TB, init *ca.InitOptions, pw []byte) {
+// Restart stops the server and starts it again on the same address, with
+// what its data directory holds then (a CA changed meanwhile, say).
+func (s *Server) Restart(t testing.TB) {
 	t.Helper()
+	addr := s.Addr().String()
+	s.Stop()
+	var err error
+	for range 50 { // the port may take a moment to be released
+		if err = s.start(nil, addr); err == nil {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatal(err)
+}
+
+func (s *Server) start(init *ca.InitOptions, addr string) error {
 	srv, err := server.New(server.Config{
-		DataDir: s.DataDir, Addr: "127.0.0.1:0", InitCA: init, CAPassword: pw,
+		DataDir: s.DataDir, Addr: addr, InitCA: init, CAPassword: s.pw, Now: s.now,
 		Logger:   slog.New(slog.DiscardHandler),
 		Notifier: server.NotifierOptions{BaseBackoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond, Timeout: time.Second},
 	})
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	if err := srv.Listen(); err != nil {
-		t.Fatal(err)
+		srv.Close()
+		return err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s.Server, s.cancel, s.done = srv, cancel, make(chan error, 1)
 	go func() { s.done <- srv.Serve(ctx) }()
+	return nil
 }
 
 // Stop shuts the server down and waits until its database is released, so
