@@ -5,6 +5,13 @@
 // socket; and OpenAdmin, which picks Admin or the database itself for the
 // admin commands.
 //
+// Public is the one client of the public API in imictl: the dir and
+// register commands, `imictl sns` (through Resolve, an httpsig.Resolver,
+// and FetchCRL, an httpsig.CRLSource) and the reference IM server's
+// directory sync all use it. It stays usable for the life of a
+// long-running process: what authenticates the management server's
+// answers (its certificate and the CRL) is fetched again as it ages.
+//
 // Errors: a refusal by the management server is a *mgmt.Error (its Reason
 // matches the same sentinels as the Service's own errors with errors.Is);
 // an authentication failure, in either direction, is an *httpsig.AuthError

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -29,47 +30,102 @@ type PublicOptions struct {
 	BaseURL string
 	// MgmtID is the management server's serverId; default center-im.
 	MgmtID string
-	// Root is the pinned interconnection root (imictl dir bootstrap). It
-	// is required for signed calls, whose answers are authenticated with
-	// the management server's certificate chained to it, and makes
-	// ServerCert and CRL check what they fetch.
+	// Root is the pinned interconnection root (imictl dir bootstrap). A
+	// root (Root or Roots) is required for signed calls, whose answers are
+	// authenticated with the management server's certificate chained to
+	// it, and makes ServerCert check what it fetches. Root also makes CRL
+	// check the CRL's signature.
 	Root *smx509.Certificate
+	// Roots is the pool of trusted roots when the caller has a pool rather
+	// than one certificate (an identity's root file may hold several). The
+	// CRL's signature is then checked where it is used (pki).
+	Roots *smx509.CertPool
 	// Key signs: with Cert, as that registered server (Modify, Cancel,
-	// Servers, Status); without, as ServerID (an applicant: Status only).
+	// Servers, Status, Resolve); without, as ServerID (an applicant:
+	// Status only).
 	Key      *sm2.PrivateKey
 	Cert     *smx509.Certificate
 	ServerID string
+	// CRL holds the CRL the management server's certificate is checked
+	// against. Give the holder the rest of the process uses (a verifier
+	// resolving peers through this client, an IM server's), so that one
+	// CRL is fetched and kept current; by default Public has its own, fed
+	// by FetchCRL. Either way Public fetches it again before a signed call
+	// when the one held is missing or stale, and Run keeps it current.
+	CRL *httpsig.CRLHolder
 	// HTTP is the client underneath (timeouts, TLS); default one with a
 	// 30 second timeout. Its Transport carries the signed calls too.
 	HTTP *http.Client
+	// Trace, when set, sees every exchange (for --verbose).
+	Trace TraceFunc
+	// Now is the clock of signatures, certificate and CRL checks; default
+	// time.Now.
+	Now func() time.Time
 }
 
 // Public calls the management server's public API (docs/PROTOCOL.md,
-// section 5). It is safe for concurrent use.
+// section 5): the applicant calls, the directory (M1), certificates (M2),
+// the CRL and the root. It is also the directory of a verifier: Resolve
+// makes it an httpsig.Resolver (put a CachingResolver in front of it) and
+// FetchCRL an httpsig.CRLSource. It is safe for concurrent use, and for
+// the life of a long-running process: the certificate and CRL that
+// authenticate the management server's answers are fetched again as they
+// age (see signed.go).
 type Public struct {
-	o PublicOptions
+	o     PublicOptions
+	roots *smx509.CertPool // nil without a root: unsigned calls only
+	http  *http.Client     // o.HTTP, traced when o.Trace is set
+	crls  *httpsig.CRLHolder
 
 	mu     sync.Mutex
-	signed *http.Client // built on the first signed call
+	signed *signedState // built on the first signed call
+	self   *mgmtCert    // the management server's certificate (M2)
+
+	crlMu sync.Mutex // one CRL fetch at a time (freshCRL)
 }
 
-// NewPublic checks o and returns a client.
+// NewPublic checks o and returns a client. It makes no call yet.
 func NewPublic(o PublicOptions) (*Public, error) {
 	if o.BaseURL == "" {
 		return nil, errors.New("client: the management server's URL is required (--mgmt URL)")
 	}
 	o.BaseURL = strings.TrimRight(o.BaseURL, "/")
+	if u, err := url.Parse(o.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("client: the management server's URL %q: want http(s)://host[:port][/path], like http://127.0.0.1:8440", o.BaseURL)
+	}
 	if o.MgmtID == "" {
 		o.MgmtID = ca.DefaultServerID
 	}
 	if o.HTTP == nil {
 		o.HTTP = &http.Client{Timeout: 30 * time.Second}
 	}
-	return &Public{o: o}, nil
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	p := &Public{o: o, http: o.HTTP, roots: o.Roots, crls: o.CRL}
+	if o.Root != nil {
+		p.roots = smx509.NewCertPool()
+		p.roots.AddCert(o.Root)
+	}
+	if o.Trace != nil {
+		base := o.HTTP.Transport
+		if base == nil {
+			base = http.DefaultTransport
+		}
+		hc := *o.HTTP
+		hc.Transport = &tracer{base: base, trace: o.Trace}
+		p.http = &hc
+	}
+	if p.crls == nil {
+		p.crls = httpsig.NewCRLHolder(p, httpsig.CRLOptions{Now: o.Now})
+	}
+	return p, nil
 }
 
-// maxAnswer bounds unsigned answers (the signed ones are bounded by the
-// httpsig Transport).
+// MgmtID is the management server's serverId.
+func (p *Public) MgmtID() string { return p.o.MgmtID }
+
+// maxAnswer bounds every answer read (a directory is megabytes at most).
 const maxAnswer = 16 << 20
 
 // Root fetches the root certificate, unauthenticated: pin it only after
@@ -114,19 +170,19 @@ func (p *Public) Bootstrap(ctx context.Context, fingerprint string) (*smx509.Cer
 }
 
 // ServerCert is M2: the current certificate of serverID (any status).
-// With a Root it must chain to it and name serverID (revocation is not
-// checked here: see CRL).
+// With a root it must chain to it, be valid now and name serverID
+// (revocation is not checked here: see CRL).
 func (p *Public) ServerCert(ctx context.Context, serverID string) (*smx509.Certificate, error) {
 	var resp api.GetServerCertResponse
-	if err := p.call(ctx, p.o.HTTP, mgmt.PathServerCert, api.GetServerCertRequest{ServerID: serverID}, &resp); err != nil {
+	if err := p.call(ctx, nil, mgmt.PathServerCert, api.GetServerCertRequest{ServerID: serverID}, &resp); err != nil {
 		return nil, err
 	}
 	cert, err := pki.ParseCertificatePEM([]byte(resp.ServerCert))
 	if err != nil {
 		return nil, fmt.Errorf("the certificate of %q served by %s: %w", serverID, p.o.BaseURL, err)
 	}
-	if p.o.Root != nil {
-		if err := pki.VerifyCertificate(cert, pki.VerifyOptions{Roots: p.roots(), ServerID: serverID}); err != nil {
+	if p.roots != nil {
+		if err := pki.VerifyCertificate(cert, pki.VerifyOptions{Roots: p.roots, ServerID: serverID, Now: p.o.Now()}); err != nil {
 			return nil, fmt.Errorf("the certificate of %q served by %s: %w", serverID, p.o.BaseURL, err)
 		}
 	}
@@ -162,137 +218,10 @@ func (p *Public) FetchCRL(ctx context.Context) (*smx509.RevocationList, error) {
 // the key). It returns the requestId to follow with Status.
 func (p *Public) Submit(ctx context.Context, req api.SubmitRequest) (string, error) {
 	var resp api.RequestIDResponse
-	if err := p.call(ctx, p.o.HTTP, mgmt.PathSubmit, req, &resp); err != nil {
+	if err := p.call(ctx, nil, mgmt.PathSubmit, req, &resp); err != nil {
 		return "", err
 	}
 	return resp.RequestID, nil
-}
-
-// Modify applies to change the registration, signed as the server.
-func (p *Public) Modify(ctx context.Context, req api.ModifyRequest) (string, error) {
-	return p.signedApplication(ctx, mgmt.PathModify, req)
-}
-
-// Cancel applies to cancel the registration for good, signed as the server.
-func (p *Public) Cancel(ctx context.Context, req api.CancelRequest) (string, error) {
-	return p.signedApplication(ctx, mgmt.PathCancel, req)
-}
-
-func (p *Public) signedApplication(ctx context.Context, path string, req any) (string, error) {
-	if p.o.Cert == nil {
-		return "", errors.New("client: this call is signed with the server's certificate: give --cert (an applicant without one can only follow its registration with status)")
-	}
-	hc, err := p.signedClient(ctx)
-	if err != nil {
-		return "", err
-	}
-	var resp api.RequestIDResponse
-	if err := p.call(ctx, hc, path, req, &resp); err != nil {
-		return "", err
-	}
-	return resp.RequestID, nil
-}
-
-// Status follows an application, signed with Key (the CSR's key before
-// the server has a certificate).
-func (p *Public) Status(ctx context.Context, requestID string) (api.StatusResponse, error) {
-	var resp api.StatusResponse
-	hc, err := p.signedClient(ctx)
-	if err != nil {
-		return resp, err
-	}
-	err = p.call(ctx, hc, mgmt.PathStatus, api.StatusRequest{RequestID: requestID}, &resp)
-	return resp, err
-}
-
-// WaitDecided polls Status every interval until the application is
-// decided or ctx ends (then it returns the last answer with ctx's error).
-func (p *Public) WaitDecided(ctx context.Context, requestID string, interval time.Duration) (api.StatusResponse, error) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		st, err := p.Status(ctx, requestID)
-		if err != nil || st.Status != api.RequestPending {
-			return st, err
-		}
-		select {
-		case <-ctx.Done():
-			return st, ctx.Err()
-		case <-t.C:
-		}
-	}
-}
-
-// Servers is M1, the directory, signed as a registered server.
-func (p *Public) Servers(ctx context.Context, q api.ServersQuery) (api.ServersResponse, error) {
-	var resp api.ServersResponse
-	if p.o.Cert == nil {
-		return resp, errors.New("client: the directory is for registered servers: give --cert")
-	}
-	hc, err := p.signedClient(ctx)
-	if err != nil {
-		return resp, err
-	}
-	err = p.call(ctx, hc, mgmt.PathServers, q, &resp)
-	return resp, err
-}
-
-func (p *Public) roots() *smx509.CertPool {
-	pool := smx509.NewCertPool()
-	pool.AddCert(p.o.Root)
-	return pool
-}
-
-// signedClient builds, once, the client that signs as our identity and
-// authenticates the answers with the management server's certificate,
-// fetched with M2 and checked against the root and the CRL.
-func (p *Public) signedClient(ctx context.Context) (*http.Client, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.signed != nil {
-		return p.signed, nil
-	}
-	if p.o.Root == nil {
-		return nil, errors.New("client: signed calls need the pinned root to authenticate the management server (--root, or imictl dir bootstrap)")
-	}
-	if p.o.Key == nil {
-		return nil, errors.New("client: signed calls need the server's private key (--key)")
-	}
-	var signer *httpsig.Signer
-	var err error
-	if p.o.Cert != nil {
-		signer, err = httpsig.NewSigner(p.o.Key, p.o.Cert)
-	} else {
-		signer, err = httpsig.NewKeySigner(p.o.Key, p.o.ServerID)
-	}
-	if err != nil {
-		return nil, err
-	}
-	mgmtCert, err := p.ServerCert(ctx, p.o.MgmtID)
-	if err != nil {
-		return nil, err
-	}
-	crls := httpsig.NewCRLHolder(p, httpsig.CRLOptions{})
-	if err := crls.Refresh(ctx); err != nil {
-		return nil, err
-	}
-	verifier, err := httpsig.NewVerifier(httpsig.Options{
-		Self:     signer.ServerID(),
-		Resolver: httpsig.StaticResolver{p.o.MgmtID: {ServerID: p.o.MgmtID, Status: httpsig.StatusNormal, Certificate: mgmtCert}},
-		Roots:    p.roots(),
-		CRL:      crls,
-	})
-	if err != nil {
-		return nil, err
-	}
-	base := p.o.HTTP.Transport
-	if base == nil {
-		base = http.DefaultTransport
-	}
-	hc := *p.o.HTTP
-	hc.Transport = &httpsig.Transport{Base: base, Signer: signer, Verifier: verifier, Destination: p.o.MgmtID}
-	p.signed = &hc
-	return p.signed, nil
 }
 
 // get fetches an unauthenticated resource (root, CRL).
@@ -301,12 +230,11 @@ func (p *Public) get(ctx context.Context, path string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	resp, err := p.o.HTTP.Do(req)
+	resp, err := p.http.Do(req)
 	if err != nil {
 		return nil, err
 	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
+	data, err := readAnswer(resp, p.o.BaseURL+path)
 	if err != nil {
 		return nil, err
 	}
@@ -316,8 +244,9 @@ func (p *Public) get(ctx context.Context, path string) ([]byte, error) {
 	return data, nil
 }
 
-// call POSTs body as JSON with hc and decodes a successful answer into out.
-func (p *Public) call(ctx context.Context, hc *http.Client, path string, body any, out answer) error {
+// call POSTs body as JSON and decodes a successful answer into out:
+// unsigned with s nil, else signed and authenticated (signed.go).
+func (p *Public) call(ctx context.Context, s *signedState, path string, body any, out answer) error {
 	b, err := json.Marshal(body)
 	if err != nil {
 		return err
@@ -327,12 +256,15 @@ func (p *Public) call(ctx context.Context, hc *http.Client, path string, body an
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json;charset=utf-8")
-	resp, err := hc.Do(req)
-	if err != nil {
-		return refusedByMgmt(err)
+	var resp *http.Response
+	var data []byte
+	if s == nil {
+		if resp, err = p.http.Do(req); err == nil {
+			data, err = readAnswer(resp, req.URL.String())
+		}
+	} else {
+		resp, data, err = p.exchange(ctx, s, req)
 	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
 	if err != nil {
 		return err
 	}
@@ -350,6 +282,19 @@ func (p *Public) call(ctx context.Context, hc *http.Client, path string, body an
 	return nil
 }
 
+// readAnswer reads and closes resp's body, refusing more than maxAnswer.
+func readAnswer(resp *http.Response, where string) ([]byte, error) {
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxAnswer {
+		return nil, fmt.Errorf("%s: the answer exceeds %d bytes", where, maxAnswer)
+	}
+	return data, nil
+}
+
 // answer is a response type of package api: it embeds api.Envelope.
 type answer interface{ Succeeded() bool }
 
@@ -363,16 +308,4 @@ func refusal(status int, body []byte, where string) error {
 		return fmt.Errorf("%s answered code %q: %s", where, env.Code, env.Desc)
 	}
 	return fmt.Errorf("%s: HTTP %d: %s", where, status, bytes.TrimSpace(body[:min(len(body), 512)]))
-}
-
-// refusedByMgmt turns an authenticated refusal that the signing transport
-// reported as an *httpsig.AuthError back into a *mgmt.Error when its reason
-// is the management server's own (a refused application, not a failed
-// authentication).
-func refusedByMgmt(err error) error {
-	var ae *httpsig.AuthError
-	if errors.As(err, &ae) && ae.Reported && ae.Unverified == "" && mgmt.KnownReason(string(ae.Reason)) {
-		return &mgmt.Error{Reason: string(ae.Reason), Desc: ae.Message, Status: ae.Status}
-	}
-	return err
 }
