@@ -135,12 +135,14 @@ func (s *Server) trust() error {
 		return err
 	}
 	if s.dir.mgmt == nil {
-		public, err := mgmtclient.NewPublic(mgmtclient.PublicOptions{BaseURL: cfg.MgmtURL, MgmtID: cfg.MgmtServerID, Root: s.id.root,
-			HTTP: &http.Client{Transport: s.outbound, Timeout: 30 * time.Second}})
-		if err != nil {
+		// Its signed calls check the management server against the CRL
+		// this server keeps, and fetch that again when it has expired.
+		if s.dir.mgmt, err = mgmtclient.NewPublic(mgmtclient.PublicOptions{
+			BaseURL: cfg.MgmtURL, MgmtID: cfg.MgmtServerID, Root: s.id.root, Key: s.id.key, Cert: s.id.cert, CRL: s.crl,
+			HTTP: &http.Client{Transport: s.outbound, Timeout: 30 * time.Second},
+		}); err != nil {
 			return err
 		}
-		s.dir.mgmt = &mgmtClient{public: public, calls: s.peers, peer: client.Peer{ServerID: cfg.MgmtServerID, BaseURL: cfg.MgmtURL}}
 	}
 	src.mgmt = s.dir.mgmt
 	verify.Signer, verify.MaxBody = s.id.signer, cfg.MaxRequestBody
