@@ -52,7 +52,7 @@ func Error(err error) error {
 		return &cmdutil.ExitError{Code: cmdutil.ExitUnavailable, Reason: "database_locked", Err: err}
 	case errors.Is(err, store.ErrNotFound):
 		return &cmdutil.ExitError{Code: cmdutil.ExitNotFound, Reason: "not_found", Err: err}
-	case unreachable(err):
+	case Unreachable(err):
 		return cmdutil.UnavailableError(fmt.Errorf("%w; check the URL (--mgmt) and that the server is running", err))
 	}
 	var me *mgmt.Error
@@ -69,9 +69,9 @@ func Error(err error) error {
 	return err
 }
 
-// unreachable reports a call that got no answer: refused, no route, DNS,
+// Unreachable reports a call that got no answer: refused, no route, DNS,
 // or a timeout.
-func unreachable(err error) bool {
+func Unreachable(err error) bool {
 	var oe *net.OpError
 	var de *net.DNSError
 	var ne net.Error

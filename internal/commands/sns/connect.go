@@ -4,13 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"time"
 
-	"github.com/emmansun/gmsm/smx509"
 	"github.com/spf13/cobra"
 
 	"github.com/imictl/imictl/internal/commands/cmdutil"
 	"github.com/imictl/imictl/internal/commands/identity"
+	"github.com/imictl/imictl/internal/commands/mgmtutil"
+	mgmtclient "github.com/imictl/imictl/internal/mgmt/client"
 	"github.com/imictl/imictl/internal/pki"
 	"github.com/imictl/imictl/internal/sns/client"
 	"github.com/imictl/imictl/internal/sns/httpsig"
@@ -91,23 +93,22 @@ func connect(ctx context.Context, f *cmdutil.Factory, cmd *cobra.Command, pf *Pe
 		resolvers = append(resolvers, static)
 	}
 	if id.MgmtURL != "" {
-		var dir *client.Directory
-		var crl *httpsig.CRLHolder
-		if !pf.InsecureNoCRL {
-			// The directory's own answers are checked against the CRL
-			// it fetches: hand it over once fetched.
-			crl = httpsig.NewCRLHolder(crlSourceFunc(func(ctx context.Context) (*smx509.RevocationList, error) { return dir.FetchCRL(ctx) }), httpsig.CRLOptions{})
-			verify.CRL = crl
-		}
-		if dir, err = client.NewDirectory(client.MgmtConfig{BaseURL: id.MgmtURL, Signer: id.Signer(), Verify: verify, Timeout: pf.Timeout, Trace: trace}); err != nil {
+		// The directory: M1 and M2 through the management server's client,
+		// whose CRL, once fetched, checks the peers too.
+		mgmtHTTP := http.DefaultTransport.(*http.Transport).Clone()
+		mgmtHTTP.DisableCompression = true
+		pub, err := mgmtclient.NewPublic(mgmtclient.PublicOptions{BaseURL: id.MgmtURL, Roots: id.Roots, Key: id.Key, Cert: id.Cert,
+			HTTP: &http.Client{Transport: mgmtHTTP, Timeout: pf.Timeout}, Trace: mgmtclient.TraceFunc(trace)})
+		if err != nil {
 			return nil, err
 		}
-		if crl != nil {
-			if err := crl.Refresh(ctx); err != nil {
+		if !pf.InsecureNoCRL {
+			verify.CRL = pub.CRLHolder()
+			if err := pub.CRLHolder().Refresh(ctx); err != nil {
 				return nil, unavailable(fmt.Errorf("cannot check revocation: %w; retry, or pass --insecure-no-crl to go without", err))
 			}
 		}
-		resolvers = append(resolvers, httpsig.NewCachingResolver(dir, httpsig.CacheOptions{}))
+		resolvers = append(resolvers, httpsig.NewCachingResolver(pub, httpsig.CacheOptions{}))
 	} else if !pf.InsecureNoCRL {
 		return nil, cmdutil.UsageError("revocation cannot be checked without the management server: pass --%s URL (or set %s), or --insecure-no-crl", identity.FlagMgmt, identity.EnvMgmt)
 	}
@@ -176,11 +177,6 @@ func peerCertResolver(f *cmdutil.Factory, pf *PeerFlags) (httpsig.Resolver, erro
 	return httpsig.StaticResolver{peerID: {ServerID: peerID, Status: httpsig.StatusNormal, Certificate: cert, Address: pf.URL}}, nil
 }
 
-// crlSourceFunc adapts a function to httpsig.CRLSource.
-type crlSourceFunc func(context.Context) (*smx509.RevocationList, error)
-
-func (f crlSourceFunc) FetchCRL(ctx context.Context) (*smx509.RevocationList, error) { return f(ctx) }
-
 // mapError gives a failed call its exit code: 4 for authentication, 6 for
 // an unreachable peer, 1 for a refusal (its reason is in the message).
 func mapError(err error) error {
@@ -191,10 +187,11 @@ func mapError(err error) error {
 	return unavailable(err)
 }
 
-// unavailable marks err exit 6 when it is an unreachable server.
+// unavailable marks err exit 6 when it is an unreachable server: a peer,
+// or the management server.
 func unavailable(err error) error {
 	var ue *client.UnreachableError
-	if errors.As(err, &ue) {
+	if errors.As(err, &ue) || mgmtutil.Unreachable(err) {
 		return cmdutil.UnavailableError(err)
 	}
 	return err

@@ -10,15 +10,16 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/emmansun/gmsm/sm2"
 	"github.com/emmansun/gmsm/smx509"
 
 	"github.com/imictl/imictl/internal/commands/cmdtest"
 	"github.com/imictl/imictl/internal/commands/identity"
 	"github.com/imictl/imictl/internal/mgmt/api"
 	"github.com/imictl/imictl/internal/mgmt/ca"
+	mgmtclient "github.com/imictl/imictl/internal/mgmt/client"
 	"github.com/imictl/imictl/internal/mgmt/server"
 	"github.com/imictl/imictl/internal/pki"
-	"github.com/imictl/imictl/internal/sns/client"
 	"github.com/imictl/imictl/internal/sns/httpsig"
 )
 
@@ -45,7 +46,7 @@ func startRealMgmt(t *testing.T) *server.Server {
 
 // registerReal takes id through submission and approval and writes its
 // key, certificate and the root into dir.
-func registerReal(t *testing.T, s *server.Server, id, address, dir string) (*httpsig.Signer, *smx509.Certificate, map[string]string) {
+func registerReal(t *testing.T, s *server.Server, id, address, dir string) (*sm2.PrivateKey, *smx509.Certificate, map[string]string) {
 	t.Helper()
 	ctx := context.Background()
 	key, err := pki.GenerateKey()
@@ -72,10 +73,6 @@ func registerReal(t *testing.T, s *server.Server, id, address, dir string) (*htt
 	if err != nil {
 		t.Fatal(err)
 	}
-	signer, err := httpsig.NewSigner(key, cert)
-	if err != nil {
-		t.Fatal(err)
-	}
 	keyPEM, err := pki.EncodePrivateKeyPEM(key, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -84,7 +81,7 @@ func registerReal(t *testing.T, s *server.Server, id, address, dir string) (*htt
 	writeFile(t, files[identity.EnvKey], keyPEM)
 	writeFile(t, files[identity.EnvCert], pki.EncodeCertificatePEM(cert.Raw))
 	writeFile(t, files[identity.EnvRoot], pki.EncodeCertificatePEM(s.CA().Root.Cert.Raw))
-	return signer, cert, files
+	return key, cert, files
 }
 
 // The commands and the reference client against the real management
@@ -107,19 +104,22 @@ func TestWithRealMgmt(t *testing.T) {
 		http.Error(w, "starting", http.StatusServiceUnavailable) // the management server's change notices come early
 	}))
 	defer peerSrv.Close()
-	betaSigner, _, _ := registerReal(t, m, "beta-im", peerSrv.URL, dir)
+	betaKey, betaCert, _ := registerReal(t, m, "beta-im", peerSrv.URL, dir)
 	_, _, alphaFiles := registerReal(t, m, "alpha-im", "http://127.0.0.1:1", dir)
 
 	// beta-im authenticates its callers through the real directory.
-	mgmtDir, err := client.NewDirectory(client.MgmtConfig{BaseURL: m.URL(), Signer: betaSigner, Verify: httpsig.Options{Roots: roots, NoRevocationCheck: true}})
+	mgmtDir, err := mgmtclient.NewPublic(mgmtclient.PublicOptions{BaseURL: m.URL(), Roots: roots, Key: betaKey, Cert: betaCert})
 	if err != nil {
 		t.Fatal(err)
 	}
-	crl := httpsig.NewCRLHolder(mgmtDir, httpsig.CRLOptions{})
-	if err := crl.Refresh(ctx); err != nil {
+	if err := mgmtDir.CRLHolder().Refresh(ctx); err != nil {
 		t.Fatal(err)
 	}
-	v, err := httpsig.NewVerifier(httpsig.Options{Self: "beta-im", Signer: betaSigner, Resolver: mgmtDir, Roots: roots, CRL: crl, Logger: slog.New(slog.DiscardHandler)})
+	betaSigner, err := httpsig.NewSigner(betaKey, betaCert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := httpsig.NewVerifier(httpsig.Options{Self: "beta-im", Signer: betaSigner, Resolver: mgmtDir, Roots: roots, CRL: mgmtDir.CRLHolder(), Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
