@@ -220,3 +220,27 @@ func TestRawCall(t *testing.T) {
 		t.Errorf("stdout %q", res.Stdout)
 	}
 }
+
+// A management server that does not answer: exit 6, before the peer is
+// called; with --insecure-no-crl, the directory query fails the same way.
+func TestMgmtUnreachable(t *testing.T) {
+	w := newWorld(t)
+	env := w.env()
+	env.Env["IMICTL_MGMT"] = "http://127.0.0.1:1"
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"user", "u2@beta-im"}, "cannot check revocation: fetching the CRL: Get \"http://127.0.0.1:1/sns/restApi/crl\""},
+		{[]string{"user", "u2@beta-im", "--insecure-no-crl"}, `looking "beta-im" up in the directory`},
+	} {
+		res := cmdtest.Run(t, env, append([]string{"sns"}, tc.args...)...)
+		res.Expect(t, cmdutil.ExitUnavailable)
+		if !strings.Contains(res.Stderr, tc.want) || !strings.Contains(res.Stderr, "connection refused") {
+			t.Errorf("%v: stderr %q\nwant %q", tc.args, res.Stderr, tc.want)
+		}
+	}
+	if n := len(w.peer.Requests()); n != 0 {
+		t.Errorf("%d requests reached the peer", n)
+	}
+}
