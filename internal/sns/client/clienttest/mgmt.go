@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/emmansun/gmsm/smx509"
 
@@ -20,13 +23,17 @@ import (
 
 // Mgmt is a stand-in management server on loopback: the directory (M1,
 // signed both ways through httpsig), certificates (M2) and the CRL. Its
-// serverId is "center-im".
+// serverId is "center-im". Unlike the real one (internal/mgmt/server), it
+// takes any status and any CRL at once, for tests of what a server does
+// with them; its M1 answers as the real one does (docs/PROTOCOL.md §5).
 type Mgmt struct {
 	*httptest.Server
 	Self *Server
 
 	mu      sync.Mutex
 	records map[string]api.ServerRecord
+	changed map[string]int64 // serverId -> change time, as M1's serverTime
+	clock   int64            // the last change time given
 	certs   map[string]*smx509.Certificate
 	crl     []byte
 	m1Calls int
@@ -36,7 +43,8 @@ type Mgmt struct {
 // server registered yet.
 func NewMgmt(t testing.TB, ca *CA) *Mgmt {
 	t.Helper()
-	m := &Mgmt{Self: ca.Server(t, "center-im"), records: map[string]api.ServerRecord{}, certs: map[string]*smx509.Certificate{}, crl: ca.CRL(t)}
+	m := &Mgmt{Self: ca.Server(t, "center-im"), records: map[string]api.ServerRecord{}, changed: map[string]int64{},
+		certs: map[string]*smx509.Certificate{}, crl: ca.CRL(t)}
 	v, err := httpsig.NewVerifier(httpsig.Options{
 		Self: m.Self.ID, Resolver: m, Roots: ca.Roots, CRL: ca.CRLProvider(t), Signer: m.Self.Signer,
 		Logger: slog.New(slog.DiscardHandler),
@@ -56,13 +64,18 @@ func NewMgmt(t testing.TB, ca *CA) *Mgmt {
 	return m
 }
 
-// Register lists s in the directory at address with status.
+// Register lists s in the directory at address with status (again: a
+// change, which the next incremental M1 query returns).
 func (m *Mgmt) Register(s *Server, address string, status int) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.records[s.ID] = api.ServerRecord{ServerID: s.ID, ServerName: "Test " + s.ID, ServerAddress: address, Status: status,
 		ContactName: "Ops", ContactEmail: "ops@example.com", ContactMobile: "10000000000"}
 	m.certs[s.ID] = s.Cert
+	// Strictly increasing, in ms of the wall clock when it moves forward:
+	// a client sending back the serverTime it got never misses a change.
+	m.clock = max(m.clock+1, time.Now().UnixMilli())
+	m.changed[s.ID] = m.clock
 }
 
 // SetCRL replaces the CRL served (DER).
@@ -91,19 +104,31 @@ func (m *Mgmt) Resolve(_ context.Context, id string) (*httpsig.ServerInfo, error
 	return &httpsig.ServerInfo{ServerID: id, Status: rec.Status, Certificate: m.certs[id], Address: rec.ServerAddress}, nil
 }
 
+// servers answers M1 as the real store does: the records changed after
+// lastQueryTime (0: all), restricted to serverIds when given, by serverId,
+// unknown ids left out; serverTime is the last change time.
 func (m *Mgmt) servers(w http.ResponseWriter, r *http.Request) {
 	var q api.ServersQuery
 	body, _ := io.ReadAll(r.Body)
 	if err := json.Unmarshal(body, &q); err != nil {
-		writeMgmt(w, http.StatusBadRequest, api.Fail("bad_request", err.Error()))
+		writeMgmt(w, http.StatusBadRequest, api.Fail("invalid_request", err.Error()))
+		return
+	}
+	if err := q.Validate(); err != nil {
+		writeMgmt(w, http.StatusBadRequest, api.Fail("invalid_request", err.Error()))
 		return
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.m1Calls++
-	resp := api.ServersResponse{Envelope: api.OK(), ServerTime: 1}
-	for _, id := range q.ServerIDs {
-		if rec, ok := m.records[id]; ok {
+	ids := q.ServerIDs
+	if len(ids) == 0 {
+		ids = slices.Collect(maps.Keys(m.records))
+	}
+	slices.Sort(ids)
+	resp := api.ServersResponse{Envelope: api.OK(), Servers: []api.ServerRecord{}, ServerTime: m.clock}
+	for _, id := range slices.Compact(ids) {
+		if rec, ok := m.records[id]; ok && m.changed[id] > q.LastQueryTime {
 			resp.Servers = append(resp.Servers, rec)
 		}
 	}
