@@ -70,7 +70,7 @@ type PublicOptions struct {
 // FetchCRL an httpsig.CRLSource. It is safe for concurrent use, and for
 // the life of a long-running process: the certificate and CRL that
 // authenticate the management server's answers are fetched again as they
-// age (see signed.go).
+// age (docs/PROTOCOL.md, section 7).
 type Public struct {
 	o     PublicOptions
 	roots *smx509.CertPool // nil without a root: unsigned calls only
@@ -121,9 +121,6 @@ func NewPublic(o PublicOptions) (*Public, error) {
 	}
 	return p, nil
 }
-
-// MgmtID is the management server's serverId.
-func (p *Public) MgmtID() string { return p.o.MgmtID }
 
 // maxAnswer bounds every answer read (a directory is megabytes at most).
 const maxAnswer = 16 << 20

@@ -6,11 +6,14 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -450,5 +453,54 @@ func TestMgmtKeyRotation(t *testing.T) {
 	}
 	if got, want := rec.take(), []string{m1}; !slices.Equal(got, want) {
 		t.Errorf("exchanges %q, want %q", got, want)
+	}
+}
+
+// An answer that fails for a reason a new certificate would explain, but
+// signed by the certificate held (altered on the way): the certificate is
+// fetched again, found unchanged, and the failure reported.
+func TestTamperedAnswer(t *testing.T) {
+	w := newWorld(t)
+	target, err := url.Parse(w.m.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tamper atomic.Bool
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	proxy.ModifyResponse = func(r *http.Response) error {
+		if sig := []byte(r.Header.Get("Signature")); tamper.Load() && len(sig) > 20 {
+			// Another base64 digit, inside the value.
+			if sig[16] == 'A' {
+				sig[16] = 'B'
+			} else {
+				sig[16] = 'A'
+			}
+			r.Header.Set("Signature", string(sig))
+		}
+		return nil
+	}
+	front := httptest.NewServer(proxy)
+	defer front.Close()
+	rec := &recorder{}
+	p, err := client.NewPublic(client.PublicOptions{BaseURL: front.URL, Root: w.m.CA().Root.Cert, Key: w.alpha.Key, Cert: w.alpha.Cert, Now: w.clk.Now, Trace: rec.trace})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Servers(ctx, api.ServersQuery{}); err != nil {
+		t.Fatal(err)
+	}
+	rec.take()
+	tamper.Store(true)
+	_, err = p.Servers(ctx, api.ServersQuery{})
+	var ae *httpsig.AuthError
+	if !errors.As(err, &ae) || ae.Side != httpsig.SideResponse || ae.Reason != httpsig.ReasonSignatureInvalid || ae.Peer != "center-im" {
+		t.Fatalf("tampered answer: %v", err)
+	}
+	if got, want := rec.take(), []string{m1, m2}; !slices.Equal(got, want) {
+		t.Errorf("exchanges %q, want %q", got, want)
+	}
+	tamper.Store(false)
+	if _, err := p.Servers(ctx, api.ServersQuery{}); err != nil {
+		t.Fatal(err)
 	}
 }

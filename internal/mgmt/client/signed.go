@@ -191,25 +191,16 @@ func (m mgmtOnly) Resolve(ctx context.Context, serverID string) (*httpsig.Server
 }
 
 // mgmtInfo is the management server's record: its certificate from M2,
-// fetched the first time and again when due. When fetching it again
-// fails, the one held serves while it is valid.
+// fetched the first time and again when due.
 func (p *Public) mgmtInfo(ctx context.Context) (*httpsig.ServerInfo, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	now := p.o.Now()
-	cur := p.self
-	if cur != nil && !cur.due(now) {
-		return cur.info, nil
+	if p.self != nil && !p.self.due(p.o.Now()) {
+		return p.self.info, nil
 	}
-	cert, err := p.ServerCert(ctx, p.o.MgmtID)
-	if err != nil {
-		if cur != nil && now.Before(cur.info.Certificate.NotAfter) {
-			cur.fetched = now // try again at the next recheck
-			return cur.info, nil
-		}
+	if _, err := p.fetchMgmt(ctx); err != nil {
 		return nil, err
 	}
-	p.self = &mgmtCert{info: &httpsig.ServerInfo{ServerID: p.o.MgmtID, Status: httpsig.StatusNormal, Certificate: cert, Address: p.o.BaseURL}, fetched: now}
 	return p.self.info, nil
 }
 
@@ -218,12 +209,20 @@ func (p *Public) mgmtInfo(ctx context.Context) (*httpsig.ServerInfo, error) {
 func (p *Public) renewMgmt(ctx context.Context) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	changed, err := p.fetchMgmt(ctx)
+	return err == nil && changed
+}
+
+// fetchMgmt fetches the management server's certificate (M2) into p.self
+// and reports whether it differs from the one held. Called with p.mu held.
+func (p *Public) fetchMgmt(ctx context.Context) (bool, error) {
 	cert, err := p.ServerCert(ctx, p.o.MgmtID)
-	if err != nil || p.self != nil && bytes.Equal(cert.Raw, p.self.info.Certificate.Raw) {
-		return false
+	if err != nil {
+		return false, err
 	}
+	changed := p.self == nil || !bytes.Equal(cert.Raw, p.self.info.Certificate.Raw)
 	p.self = &mgmtCert{info: &httpsig.ServerInfo{ServerID: p.o.MgmtID, Status: httpsig.StatusNormal, Certificate: cert, Address: p.o.BaseURL}, fetched: p.o.Now()}
-	return true
+	return changed, nil
 }
 
 // freshCRL fetches the CRL when the one held is missing or stale. One
