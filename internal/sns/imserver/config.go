@@ -92,9 +92,6 @@ type Config struct {
 	// Listener, when set, is used instead of listening on Listen (tests,
 	// socket activation). The server closes it.
 	Listener net.Listener `json:"-"`
-	// Mgmt, when set, replaces the client of the management server built
-	// from MgmtURL.
-	Mgmt Mgmt `json:"-"`
 	// Logger; default slog.Default().
 	Logger *slog.Logger `json:"-"`
 }
@@ -207,13 +204,11 @@ func (c Config) withDefaults() (Config, error) {
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return c, errors.New("imserver: give both tlsCert and tlsKey, or neither")
 	}
-	if c.Mgmt == nil && c.MgmtURL == "" {
+	if c.MgmtURL == "" {
 		return c, errors.New("imserver: the management server's URL is required (mgmtURL in config.json, or --mgmt)")
 	}
-	if c.MgmtURL != "" {
-		if err := checkBaseURL(c.MgmtURL); err != nil {
-			return c, fmt.Errorf("imserver: mgmtURL: %w", err)
-		}
+	if err := checkBaseURL(c.MgmtURL); err != nil {
+		return c, fmt.Errorf("imserver: mgmtURL: %w", err)
 	}
 	if c.Address == "" {
 		return c, errors.New("imserver: the server's address is required (the serverAddress registered at the management server, e.g. http://127.0.0.1:8441)")

@@ -68,8 +68,8 @@ func (b *bucket) take(now time.Time) bool {
 	return true
 }
 
-func newDirectory(st *imstore.Store, mgmtID string, mgmt Mgmt, refresh time.Duration, log *slog.Logger) *directory {
-	return &directory{st: st, mgmtID: mgmtID, mgmt: mgmt, refresh: refresh, log: log, notified: make(chan string, 64)}
+func newDirectory(st *imstore.Store, mgmtID string, refresh time.Duration, log *slog.Logger) *directory {
+	return &directory{st: st, mgmtID: mgmtID, refresh: refresh, log: log, notified: make(chan string, 64)}
 }
 
 // Resolve implements httpsig.Resolver. An unknown server is looked up at

@@ -121,7 +121,7 @@ func New(cfg Config) (_ *Server, err error) {
 // ones, and what both rely on: the directory, its cache and the CRL.
 func (s *Server) trust() error {
 	cfg := s.cfg
-	s.dir = newDirectory(s.st, cfg.MgmtServerID, cfg.Mgmt, time.Duration(cfg.DirectoryRefresh), s.log)
+	s.dir = newDirectory(s.st, cfg.MgmtServerID, time.Duration(cfg.DirectoryRefresh), s.log)
 	s.resolver = httpsig.NewCachingResolver(s.dir, httpsig.CacheOptions{})
 	s.dir.cache = s.resolver
 	src := &crlSource{path: crlPath(cfg.DataDir), log: s.log}
@@ -134,15 +134,13 @@ func (s *Server) trust() error {
 	if s.peers, err = client.New(client.Config{Signer: s.id.signer, Verify: verify, Base: s.outbound}); err != nil {
 		return err
 	}
-	if s.dir.mgmt == nil {
-		// Its signed calls check the management server against the CRL
-		// this server keeps, and fetch that again when it has expired.
-		if s.dir.mgmt, err = mgmtclient.NewPublic(mgmtclient.PublicOptions{
-			BaseURL: cfg.MgmtURL, MgmtID: cfg.MgmtServerID, Root: s.id.root, Key: s.id.key, Cert: s.id.cert, CRL: s.crl,
-			HTTP: &http.Client{Transport: s.outbound, Timeout: 30 * time.Second},
-		}); err != nil {
-			return err
-		}
+	// Its signed calls check the management server against the CRL this
+	// server keeps, and fetch that again when it has expired.
+	if s.dir.mgmt, err = mgmtclient.NewPublic(mgmtclient.PublicOptions{
+		BaseURL: cfg.MgmtURL, MgmtID: cfg.MgmtServerID, Root: s.id.root, Key: s.id.key, Cert: s.id.cert, CRL: s.crl,
+		HTTP: &http.Client{Transport: s.outbound, Timeout: 30 * time.Second},
+	}); err != nil {
+		return err
 	}
 	src.mgmt = s.dir.mgmt
 	verify.Signer, verify.MaxBody = s.id.signer, cfg.MaxRequestBody
