@@ -71,6 +71,11 @@ func (w *world) public(t *testing.T, o client.PublicOptions) *client.Public {
 	if o.Key == nil {
 		o.Key, o.Cert = w.alpha.Key, w.alpha.Cert
 	}
+	if o.HTTP == nil {
+		// Tests restart the server on the same address: a pooled connection
+		// to the old one would fail the next POST with EOF.
+		o.HTTP = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	}
 	p, err := client.NewPublic(o)
 	if err != nil {
 		t.Fatal(err)

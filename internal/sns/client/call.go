@@ -193,7 +193,7 @@ func (c *Client) reject(o *opened, verr error) error {
 	body, rerr := readBody(o.resp, c.cfg.MaxResponse)
 	c.trace(o.req, o.reqBody, o.resp, body)
 	if rerr == nil && o.resp.StatusCode >= 400 {
-		if env, ok := parseEnvelope(o.resp.Header, body); ok && authReasons[httpsig.Reason(env.Reason)] {
+		if env, ok := parseEnvelope(o.resp.Header, body); ok && httpsig.Reason(env.Reason).Known() {
 			return &httpsig.AuthError{Side: httpsig.SideRequest, Reason: httpsig.Reason(env.Reason), Status: o.resp.StatusCode,
 				Message: env.Message(), Peer: o.peer, Reported: true, Unverified: verr.Error()}
 		}
@@ -220,7 +220,7 @@ func (c *Client) finish(o *opened) (*RawResponse, error) {
 	}
 	raw := &RawResponse{Peer: o.peer, Status: o.resp.StatusCode, Header: o.resp.Header, Body: body}
 	raw.Envelope, raw.JSON = parseEnvelope(o.resp.Header, body)
-	if raw.Status >= 400 && raw.JSON && authReasons[httpsig.Reason(raw.Envelope.Reason)] {
+	if raw.Status >= 400 && raw.JSON && httpsig.Reason(raw.Envelope.Reason).Known() {
 		return nil, &httpsig.AuthError{Side: httpsig.SideRequest, Reason: httpsig.Reason(raw.Envelope.Reason), Status: raw.Status,
 			Message: raw.Envelope.Message(), Peer: o.peer, Reported: true}
 	}

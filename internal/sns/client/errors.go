@@ -3,8 +3,6 @@ package client
 import (
 	"fmt"
 	"net/http"
-
-	"github.com/imictl/imictl/internal/sns/httpsig"
 )
 
 // APIError is a call the peer authenticated and refused with the standard's
@@ -48,29 +46,3 @@ func (e *UnreachableError) Error() string {
 }
 
 func (e *UnreachableError) Unwrap() error { return e.Err }
-
-// authReasons are the reasons of httpsig's refusals. A peer's failure
-// envelope with one of them (and an error status) is an authentication
-// refusal; any other reason is the application's (docs/PROTOCOL.md 3.6).
-var authReasons = map[httpsig.Reason]bool{
-	httpsig.ReasonSignatureMissing:   true,
-	httpsig.ReasonMalformedSignature: true,
-	httpsig.ReasonWrongDestination:   true,
-	httpsig.ReasonUnexpectedOrigin:   true,
-	httpsig.ReasonClockSkew:          true,
-	httpsig.ReasonReplay:             true,
-	httpsig.ReasonReplayCacheFull:    true,
-	httpsig.ReasonForbiddenByPolicy:  true,
-	httpsig.ReasonUnknownServer:      true,
-	httpsig.ReasonDirectoryDown:      true,
-	httpsig.ReasonCertInvalid:        true,
-	httpsig.ReasonCertExpired:        true,
-	httpsig.ReasonCertRevoked:        true,
-	httpsig.ReasonCRLUnavailable:     true,
-	httpsig.ReasonServerSuspended:    true,
-	httpsig.ReasonServerCancelled:    true,
-	httpsig.ReasonSignatureInvalid:   true,
-	httpsig.ReasonBodyTooLarge:       true,
-	httpsig.ReasonBodyUnreadable:     true,
-	httpsig.ReasonDigestMismatch:     true,
-}

@@ -34,6 +34,21 @@ const (
 	ReasonDigestMismatch     Reason = "digest_mismatch"
 )
 
+// reasons lists every Reason, so that a refusal can be told apart from an
+// application's failure, which carries a reason word of its own.
+var reasons = map[Reason]bool{
+	ReasonSignatureMissing: true, ReasonMalformedSignature: true, ReasonWrongDestination: true,
+	ReasonUnexpectedOrigin: true, ReasonClockSkew: true, ReasonReplay: true, ReasonReplayCacheFull: true,
+	ReasonForbiddenByPolicy: true, ReasonUnknownServer: true, ReasonDirectoryDown: true,
+	ReasonCertInvalid: true, ReasonCertExpired: true, ReasonCertRevoked: true, ReasonCRLUnavailable: true,
+	ReasonServerSuspended: true, ReasonServerCancelled: true, ReasonSignatureInvalid: true,
+	ReasonBodyTooLarge: true, ReasonBodyUnreadable: true, ReasonDigestMismatch: true,
+}
+
+// Known reports whether r is a reason of this layer (docs/PROTOCOL.md 3.6)
+// rather than a word an application chose for its own failures.
+func (r Reason) Known() bool { return reasons[r] }
+
 // Status is the HTTP status a server answers with when it refuses a request
 // for this reason.
 func (r Reason) Status() int {

@@ -194,23 +194,33 @@ func TestClientReportsRefusals(t *testing.T) {
 	}
 }
 
-// An application error (no reason field) is a normal response, signed.
+// An application's failure, with no reason or a reason word of its own, is
+// a normal response once authenticated: only this layer's reasons become
+// an *AuthError.
 func TestApplicationErrorsPassThrough(t *testing.T) {
 	f := newFixture(t)
-	srv := httptest.NewServer(mustVerifier(t, f.options("server-b")).Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.WriteHeader(404)
-		io.WriteString(w, `{"code":1,"error":"no such user"}`)
-	})))
-	defer srv.Close()
-	client := &http.Client{Transport: &Transport{Signer: f.a, Verifier: mustVerifier(t, f.options("server-a")), Destination: "server-b"}}
-	resp, err := client.Get(srv.URL + "/sns/users?userID=nobody")
-	if err != nil {
-		t.Fatal(err)
+	for _, answer := range []string{
+		`{"code":1,"error":"no such user"}`,
+		`{"code":1,"error":"no such user","reason":"unknown_user"}`,
+	} {
+		srv := httptest.NewServer(mustVerifier(t, f.options("server-b")).Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(404)
+			io.WriteString(w, answer)
+		})))
+		client := &http.Client{Transport: &Transport{Signer: f.a, Verifier: mustVerifier(t, f.options("server-a")), Destination: "server-b"}}
+		resp, err := client.Get(srv.URL + "/sns/users?userID=nobody")
+		if err != nil {
+			t.Fatalf("%s: %v", answer, err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		srv.Close()
+		if resp.StatusCode != 404 || string(body) != answer {
+			t.Errorf("got %d %s, want 404 %s", resp.StatusCode, body, answer)
+		}
 	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != 404 || string(body) != `{"code":1,"error":"no such user"}` {
-		t.Errorf("got %d %s", resp.StatusCode, body)
+	if Reason("unknown_user").Known() || !ReasonClockSkew.Known() {
+		t.Error("Known")
 	}
 }
 

@@ -13,9 +13,11 @@ import (
 // Self is the Signer's serverId). Use it as the Transport of an http.Client.
 //
 // A response that fails authentication becomes an *AuthError with Side
-// SideResponse. A refusal by the peer (an error envelope with a "reason")
-// becomes an *AuthError with Reported set, also when the refusal itself
-// could not be authenticated (see AuthError.Unverified).
+// SideResponse. A refusal by the peer's signed-calls layer (an error
+// envelope with one of this package's reasons) becomes an *AuthError with
+// Reported set, also when the refusal itself could not be authenticated
+// (see AuthError.Unverified). Any other answer, an application's failure
+// included, is returned as the response once it is authenticated.
 type Transport struct {
 	Base     http.RoundTripper // default http.DefaultTransport
 	Signer   *Signer
@@ -60,7 +62,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	verr := t.Verifier.VerifyResponse(out, resp, body, dest)
 	if resp.StatusCode >= 400 {
-		if reason, msg, ok := parseRefusal(body); ok {
+		if reason, msg, ok := parseRefusal(body); ok && reason.Known() {
 			e := &AuthError{Side: SideRequest, Reason: reason, Status: resp.StatusCode, Message: msg, Peer: dest, Reported: true}
 			if verr != nil {
 				e.Unverified = verr.Error()
