@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 
 	"github.com/imictl/imictl/internal/commands/prompt"
+	"github.com/imictl/imictl/internal/sns/httpsig"
 )
 
 // Exit codes. This table is the one place they are decided: ExitCode maps
@@ -93,6 +95,18 @@ func IsUsageError(err error) bool {
 // machine-readable reason such as "revoked" or "bad_signature".
 func AuthError(reason string, err error) error {
 	return &ExitError{Code: ExitAuth, Reason: reason, Err: err}
+}
+
+// RefusalError gives a call refused by the signature layer (an httpsig
+// reason, in either direction) its exit code: 6 when the reason means "retry
+// later" (it is answered with 503: a full replay cache, no directory, no
+// fresh CRL), else 4. The reason word is kept for scripts.
+func RefusalError(reason httpsig.Reason, err error) error {
+	code := ExitAuth
+	if reason.Status() == http.StatusServiceUnavailable {
+		code = ExitUnavailable
+	}
+	return &ExitError{Code: code, Reason: string(reason), Err: err}
 }
 
 // PendingError reports that a request waits for approval (exit 5).

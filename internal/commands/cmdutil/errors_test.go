@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/imictl/imictl/internal/commands/prompt"
+	"github.com/imictl/imictl/internal/sns/httpsig"
 )
 
 func TestExitCode(t *testing.T) {
@@ -28,6 +29,8 @@ func TestExitCode(t *testing.T) {
 		{"context cancelled", fmt.Errorf("GET /x: %w", context.Canceled), ExitCancelled, "GET /x: context canceled", "", false},
 		{"auth", AuthError("revoked", errors.New("certificate S1 is revoked")), ExitAuth, "certificate S1 is revoked (reason: revoked)", "revoked", false},
 		{"auth without reason", AuthError("", errors.New("bad signature")), ExitAuth, "bad signature", "", false},
+		{"refused", RefusalError(httpsig.ReasonCertRevoked, errors.New("request refused")), ExitAuth, "request refused (reason: cert_revoked)", "cert_revoked", false},
+		{"refused, retry later", RefusalError(httpsig.ReasonCRLUnavailable, errors.New("no CRL")), ExitUnavailable, "no CRL (reason: crl_unavailable)", "crl_unavailable", false},
 		{"pending", PendingError("registration %s waits for approval", "S1"), ExitPending, "registration S1 waits for approval", "", false},
 		{"unavailable", UnavailableError(errors.New("database locked")), ExitUnavailable, "database locked", "", false},
 		{"not found", NotFoundError("no server %q", "S9"), ExitNotFound, `no server "S9"`, "", false},

@@ -11,29 +11,14 @@ import (
 	"github.com/imictl/imictl/internal/sns/imserver/adminclient"
 )
 
-// authReasons are httpsig's refusals: the admin API passes them on when a
-// call it made to another server for us (a query, a file download) failed
-// authentication in either direction.
-var authReasons = map[string]bool{}
-
-func init() {
-	for _, r := range []httpsig.Reason{
-		httpsig.ReasonSignatureMissing, httpsig.ReasonMalformedSignature, httpsig.ReasonWrongDestination,
-		httpsig.ReasonUnexpectedOrigin, httpsig.ReasonClockSkew, httpsig.ReasonReplay, httpsig.ReasonForbiddenByPolicy,
-		httpsig.ReasonUnknownServer, httpsig.ReasonCertInvalid, httpsig.ReasonCertExpired, httpsig.ReasonCertRevoked,
-		httpsig.ReasonServerSuspended, httpsig.ReasonServerCancelled, httpsig.ReasonSignatureInvalid, httpsig.ReasonDigestMismatch,
-	} {
-		authReasons[string(r)] = true
-	}
-}
-
 // fail gives an error of the admin API the exit code `imictl help
 // exit-codes` documents, with the server's stable reason word:
 //
 //	6  the server is not running (reason not_running), a peer could not be
 //	   reached or is unavailable (502, 503, 504; not file_mismatch)
 //	7  no such user, message, file, request or outbox item (404)
-//	4  a call to another server failed authentication (httpsig's reasons)
+//	4  a call to another server failed authentication (httpsig's reasons;
+//	   6 for those that mean "retry later", see cmdutil.RefusalError)
 //	1  any other refusal (bad_request, conflict, verify_refused, ...)
 func (o *Options) fail(err error) error {
 	if err == nil {
@@ -49,10 +34,14 @@ func (o *Options) fail(err error) error {
 	if !errors.As(err, &ae) {
 		return err
 	}
+	// The admin API passes on httpsig's refusals when a call it made to
+	// another server for us (a query, a file download) failed
+	// authentication in either direction.
+	if r := httpsig.Reason(ae.Reason); r.Known() {
+		return cmdutil.RefusalError(r, err)
+	}
 	code := cmdutil.ExitFailure
 	switch {
-	case authReasons[ae.Reason]:
-		code = cmdutil.ExitAuth
 	case ae.Reason == imserver.ReasonFileMismatch: // the origin's fault, not an outage
 	case ae.Status == http.StatusNotFound:
 		code = cmdutil.ExitNotFound

@@ -22,7 +22,8 @@ import (
 //	4  authentication (either direction), a certificate that does not
 //	   verify, a wrong password, a forbidden call, a root whose
 //	   fingerprint does not match
-//	6  an unreachable server, a 503, a database locked by a running server
+//	6  an unreachable server, a 503 (a signature refusal meaning "retry
+//	   later" too), a database locked by a running server
 //	7  no such application, server, certificate or CRL
 //	1  any other refusal (server_exists, already_decided, invalid_csr, ...)
 //
@@ -39,7 +40,7 @@ func Error(err error) error {
 	var ce *pki.CertError
 	switch {
 	case errors.As(err, &ae):
-		return cmdutil.AuthError(string(ae.Reason), err)
+		return cmdutil.RefusalError(ae.Reason, err)
 	case errors.As(err, &ce):
 		return cmdutil.AuthError(string(ce.Reason), err)
 	case errors.Is(err, pki.ErrBadPassword):

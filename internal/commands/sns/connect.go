@@ -177,12 +177,13 @@ func peerCertResolver(f *cmdutil.Factory, pf *PeerFlags) (httpsig.Resolver, erro
 	return httpsig.StaticResolver{peerID: {ServerID: peerID, Status: httpsig.StatusNormal, Certificate: cert, Address: pf.URL}}, nil
 }
 
-// mapError gives a failed call its exit code: 4 for authentication, 6 for
-// an unreachable peer, 1 for a refusal (its reason is in the message).
+// mapError gives a failed call its exit code: 4 for authentication (6 when
+// the refusal means "retry later"), 6 for an unreachable peer, 1 for a
+// refusal (its reason is in the message).
 func mapError(err error) error {
 	var ae *httpsig.AuthError
 	if errors.As(err, &ae) {
-		return cmdutil.AuthError(string(ae.Reason), err)
+		return cmdutil.RefusalError(ae.Reason, err)
 	}
 	return unavailable(err)
 }
