@@ -35,6 +35,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/imictl/imictl/internal/commands/cmdutil"
+	"github.com/imictl/imictl/internal/commands/key"
 	"github.com/imictl/imictl/internal/pki"
 	"github.com/imictl/imictl/internal/sns/httpsig"
 )
@@ -289,7 +290,9 @@ func readCert(f *cmdutil.Factory, path string) (*smx509.Certificate, error) {
 	return cert, nil
 }
 
-func readRoots(f *cmdutil.Factory, path string) (*smx509.CertPool, error) {
+// ReadRoots reads the trusted interconnection roots at path ("-" for
+// standard input): every certificate there, each a CA certificate.
+func ReadRoots(f *cmdutil.Factory, path string) ([]*smx509.Certificate, error) {
 	data, err := cmdutil.ReadInput(f.IOStreams, path, cmdutil.MaxInputSize)
 	if err != nil {
 		return nil, err
@@ -298,34 +301,34 @@ func readRoots(f *cmdutil.Factory, path string) (*smx509.CertPool, error) {
 	if err != nil {
 		return nil, fmt.Errorf("root certificate %s: %w", path, err)
 	}
-	pool := smx509.NewCertPool()
 	for _, c := range certs {
 		if !c.IsCA {
 			return nil, fmt.Errorf("root certificate %s: %q is not a CA certificate: pass the interconnection root (imictl dir bootstrap fetches it)", path, c.Subject.CommonName)
 		}
+	}
+	return certs, nil
+}
+
+func readRoots(f *cmdutil.Factory, path string) (*smx509.CertPool, error) {
+	certs, err := ReadRoots(f, path)
+	if err != nil {
+		return nil, err
+	}
+	pool := smx509.NewCertPool()
+	for _, c := range certs {
 		pool.AddCert(c)
 	}
 	return pool, nil
 }
 
+// readKey reads the key to sign with as every command reads a key (a wrong
+// password is exit 4), naming it "key" in messages.
 func readKey(f *cmdutil.Factory, path, passwordFile string) (*sm2.PrivateKey, error) {
-	data, err := cmdutil.ReadInput(f.IOStreams, path, cmdutil.MaxInputSize)
+	k, _, err := key.ReadPrivateKey(f, path, passwordFile)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("key %w", err)
 	}
-	var password []byte
-	if pki.IsEncryptedKeyPEM(data) {
-		password, err = cmdutil.Password(f, cmdutil.PasswordOptions{File: passwordFile, Title: "Password for " + path})
-		if err != nil {
-			return nil, err
-		}
-	}
-	key, err := pki.DecodePrivateKeyPEM(data, password)
-	clear(password)
-	if err != nil {
-		return nil, fmt.Errorf("key %s: %w", path, err)
-	}
-	return key, nil
+	return k, nil
 }
 
 // NormalizeMgmtURL accepts an absolute http(s) URL and drops trailing slashes,

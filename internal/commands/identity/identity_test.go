@@ -184,10 +184,11 @@ func TestPasswordOnlyForEncryptedKeys(t *testing.T) {
 	if err := p.Done(); err != nil {
 		t.Fatal(err)
 	}
-	// Wrong password.
+	// Wrong password: exit 4, as for every command reading a key.
 	p = prompt.NewScripted(prompt.Answer{Title: "Password for " + fx.b.Key, Value: "nope"})
-	if _, err := load(t, nil, p, full, args...); err == nil || !strings.Contains(err.Error(), "wrong password") {
-		t.Fatalf("wrong password: got %v", err)
+	if _, err := load(t, nil, p, full, args...); err == nil || !strings.Contains(err.Error(), "key "+fx.b.Key+": ") ||
+		!strings.Contains(err.Error(), "wrong password") || cmdutil.ExitCode(err) != cmdutil.ExitAuth || cmdutil.ErrorReason(err) != "bad_password" {
+		t.Fatalf("wrong password: got %v (exit %d)", err, cmdutil.ExitCode(err))
 	}
 	// Encrypted key without a terminal or a password file: usage error.
 	_, err := load(t, nil, nil, full, args...)

@@ -1,15 +1,12 @@
 package mgmtutil
 
 import (
-	"fmt"
-
 	"github.com/emmansun/gmsm/smx509"
 	"github.com/spf13/cobra"
 
 	"github.com/imictl/imictl/internal/commands/cmdutil"
 	"github.com/imictl/imictl/internal/commands/identity"
 	"github.com/imictl/imictl/internal/mgmt/client"
-	"github.com/imictl/imictl/internal/pki"
 )
 
 // Mgmt is a client of the management server's public API with what it was
@@ -32,7 +29,7 @@ func SignedPublic(f *cmdutil.Factory, cmd *cobra.Command, needs identity.Needs) 
 	if err != nil {
 		return nil, Error(err)
 	}
-	root, err := ReadRoot(f, id.Settings.Root)
+	root, err := readRoot(f, id.Settings.Root)
 	if err != nil {
 		return nil, err
 	}
@@ -62,7 +59,7 @@ func UnsignedPublic(f *cmdutil.Factory, cmd *cobra.Command, useRoot bool) (*Mgmt
 	}
 	m := &Mgmt{URL: base}
 	if useRoot && s.Root != "" {
-		if m.Root, err = ReadRoot(f, s.Root); err != nil {
+		if m.Root, err = readRoot(f, s.Root); err != nil {
 			return nil, err
 		}
 	}
@@ -72,19 +69,12 @@ func UnsignedPublic(f *cmdutil.Factory, cmd *cobra.Command, useRoot bool) (*Mgmt
 	return m, nil
 }
 
-// ReadRoot reads the pinned interconnection root: the first certificate of
-// path, which must be a CA certificate.
-func ReadRoot(f *cmdutil.Factory, path string) (*smx509.Certificate, error) {
-	data, err := cmdutil.ReadInput(f.IOStreams, path, cmdutil.MaxInputSize)
+// readRoot reads the pinned interconnection root: the first certificate of
+// path (see identity.ReadRoots).
+func readRoot(f *cmdutil.Factory, path string) (*smx509.Certificate, error) {
+	roots, err := identity.ReadRoots(f, path)
 	if err != nil {
 		return nil, err
 	}
-	root, err := pki.ParseCertificatePEM(data)
-	if err != nil {
-		return nil, fmt.Errorf("root certificate %s: %w", path, err)
-	}
-	if !root.IsCA {
-		return nil, fmt.Errorf("root certificate %s: %q is not a CA certificate: pass the interconnection root (imictl dir bootstrap fetches it)", path, root.Subject.CommonName)
-	}
-	return root, nil
+	return roots[0], nil
 }
