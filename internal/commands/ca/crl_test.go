@@ -33,7 +33,7 @@ func TestCRLFormats(t *testing.T) {
 	if res.Stdout != "" || !strings.Contains(res.Stderr, "Wrote CRL number 2 (1 revoked) to "+out) {
 		t.Errorf("der --out: stdout %q, stderr %q", res.Stdout, res.Stderr)
 	}
-	if der := readFile(t, out); string(der) != string(crl.Raw) {
+	if der := cmdtest.ReadFile(t, out); string(der) != string(crl.Raw) {
 		t.Error("the DER file is not the CRL")
 	}
 

@@ -48,15 +48,6 @@ func decode[T any](t *testing.T, res cmdtest.Result) T {
 	return v
 }
 
-func readFile(t *testing.T, path string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 // scripted answers one question.
 func scripted(title, value string) *prompt.Scripted {
 	return prompt.NewScripted(prompt.Answer{Title: title, Value: value})

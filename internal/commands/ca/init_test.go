@@ -24,7 +24,7 @@ func TestInit(t *testing.T) {
 	res.Expect(t, 0)
 	got := decode[ca.InitResult](t, res)
 	caDir := mgmt.CADir(dir)
-	rootPEM := readFile(t, filepath.Join(caDir, mgmtca.RootCertFile))
+	rootPEM := cmdtest.ReadFile(t, filepath.Join(caDir, mgmtca.RootCertFile))
 	root, err := pki.ParseCertificatePEM(rootPEM)
 	if err != nil {
 		t.Fatal(err)
@@ -33,7 +33,7 @@ func TestInit(t *testing.T) {
 		got.Fingerprints != key.FingerprintsOf(root.Raw) || got.PEM != string(rootPEM) {
 		t.Errorf("result %+v", got)
 	}
-	if !pki.IsEncryptedKeyPEM(readFile(t, filepath.Join(caDir, mgmtca.RootKeyFile))) {
+	if !pki.IsEncryptedKeyPEM(cmdtest.ReadFile(t, filepath.Join(caDir, mgmtca.RootKeyFile))) {
 		t.Error("the root key is not encrypted")
 	}
 	if _, err := os.Stat(mgmt.DBPath(dir)); err != nil {
@@ -46,7 +46,7 @@ func TestInit(t *testing.T) {
 	if !strings.Contains(res.Stderr, "a CA already exists in this directory") {
 		t.Errorf("stderr: %s", res.Stderr)
 	}
-	if string(readFile(t, filepath.Join(caDir, mgmtca.RootCertFile))) != string(rootPEM) {
+	if string(cmdtest.ReadFile(t, filepath.Join(caDir, mgmtca.RootCertFile))) != string(rootPEM) {
 		t.Error("the root changed")
 	}
 }

@@ -37,7 +37,7 @@ func TestRoot(t *testing.T) {
 	res = run(t, s, "ca", "root", "--out", out, "-o", "json")
 	res.Expect(t, 0)
 	info := decode[mgmtutil.RootInfo](t, res)
-	if info.File != out || info.Fingerprints != fp || info.PEM != rootPEM || string(readFile(t, out)) != rootPEM {
+	if info.File != out || info.Fingerprints != fp || info.PEM != rootPEM || string(cmdtest.ReadFile(t, out)) != rootPEM {
 		t.Errorf("--out: %+v", info)
 	}
 	res = run(t, s, "ca", "root", "--out", out)

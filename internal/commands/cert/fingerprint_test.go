@@ -14,9 +14,9 @@ import (
 
 func TestFingerprint(t *testing.T) {
 	leafPath, rootPath := fixture(t, "leaf.crt"), fixture(t, "root.crt")
-	leaf, _ := pki.ParseCertificatePEM(readFile(t, leafPath))
-	root, _ := pki.ParseCertificatePEM(readFile(t, rootPath))
-	bundle := writeFile(t, t.TempDir(), "bundle.pem", append(readFile(t, leafPath), readFile(t, rootPath)...))
+	leaf, _ := pki.ParseCertificatePEM(cmdtest.ReadFile(t, leafPath))
+	root, _ := pki.ParseCertificatePEM(cmdtest.ReadFile(t, rootPath))
+	bundle := cmdtest.WriteFile(t, t.TempDir(), "bundle.pem", append(cmdtest.ReadFile(t, leafPath), cmdtest.ReadFile(t, rootPath)...))
 	sha := sha256.Sum256(leaf.Raw)
 	rootSHA := sha256.Sum256(root.Raw)
 	sm3 := hex.EncodeToString(pki.FingerprintSM3(leaf.Raw))
@@ -36,7 +36,7 @@ func TestFingerprint(t *testing.T) {
 		{"colon", "", []string{leafPath, "--encoding", "colon"}, colon + "\n"},
 		{"base64", "", []string{leafPath, "--encoding", "base64"}, base64.StdEncoding.EncodeToString(sha[:]) + "\n"},
 		{"base64url", "", []string{leafPath, "--encoding", "base64url"}, base64.RawURLEncoding.EncodeToString(sha[:]) + "\n"},
-		{"stdin", string(readFile(t, leafPath)), []string{"-"}, hex.EncodeToString(sha[:]) + "\n"},
+		{"stdin", string(cmdtest.ReadFile(t, leafPath)), []string{"-"}, hex.EncodeToString(sha[:]) + "\n"},
 		{"DER on stdin", string(leaf.Raw), []string{"-"}, hex.EncodeToString(sha[:]) + "\n"},
 		{"bundle", "", []string{bundle, "--bundle"}, hex.EncodeToString(sha[:]) + "\n" + hex.EncodeToString(rootSHA[:]) + "\n"},
 		{"table", "", []string{leafPath, "-o", "table"}, "" +

@@ -14,6 +14,7 @@ import (
 
 	"github.com/emmansun/gmsm/smx509"
 
+	"github.com/imictl/imictl/internal/commands/cmdtest"
 	"github.com/imictl/imictl/internal/pki"
 )
 
@@ -80,7 +81,7 @@ func writeFixtures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	writeFile(t, fixtureDir, "root.crt", pemOf(root.Cert))
-	writeFile(t, fixtureDir, "leaf.crt", pemOf(leaf))
-	writeFile(t, fixtureDir, "other.crt", pki.EncodeCertificatePEM(der))
+	cmdtest.WriteFile(t, fixtureDir, "root.crt", pemOf(root.Cert))
+	cmdtest.WriteFile(t, fixtureDir, "leaf.crt", pemOf(leaf))
+	cmdtest.WriteFile(t, fixtureDir, "other.crt", pki.EncodeCertificatePEM(der))
 }

@@ -5,8 +5,6 @@ import (
 	"crypto/x509/pkix"
 	"math/big"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -19,24 +17,6 @@ import (
 func TestMain(m *testing.M) {
 	pki.KDFIterations = 1000 // keep encrypted-key tests fast; OpenSSL reads any count
 	os.Exit(m.Run())
-}
-
-func writeFile(t testing.TB, dir, name string, data []byte) string {
-	t.Helper()
-	p := filepath.Join(dir, name)
-	if err := os.WriteFile(p, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
-func readFile(t testing.TB, path string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }
 
 func firstLine(s string) string {
@@ -137,20 +117,4 @@ func pemOf(certs ...*smx509.Certificate) []byte {
 		out = append(out, pki.EncodeCertificatePEM(c.Raw)...)
 	}
 	return out
-}
-
-// OpenSSL 3 is the independent oracle of the openssl tests. CI installs it;
-// a machine without it skips them.
-func openssl(t *testing.T, dir string, args ...string) string {
-	t.Helper()
-	if _, err := exec.LookPath("openssl"); err != nil {
-		t.Skip("openssl not installed")
-	}
-	cmd := exec.Command("openssl", args...)
-	cmd.Dir = dir
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("openssl %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return string(out)
 }

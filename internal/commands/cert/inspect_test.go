@@ -11,7 +11,7 @@ import (
 
 func TestInspectGolden(t *testing.T) {
 	leaf, root, other := fixture(t, "leaf.crt"), fixture(t, "root.crt"), fixture(t, "other.crt")
-	bundle := writeFile(t, t.TempDir(), "bundle.pem", append(readFile(t, leaf), readFile(t, root)...))
+	bundle := cmdtest.WriteFile(t, t.TempDir(), "bundle.pem", append(cmdtest.ReadFile(t, leaf), cmdtest.ReadFile(t, root)...))
 	tests := []struct {
 		golden string
 		args   []string
@@ -45,15 +45,15 @@ func TestInspectGolden(t *testing.T) {
 
 func TestInspectInputs(t *testing.T) {
 	leafPath := fixture(t, "leaf.crt")
-	leafPEM := readFile(t, leafPath)
+	leafPEM := cmdtest.ReadFile(t, leafPath)
 	leaf, err := pki.ParseCertificatePEM(leafPEM)
 	if err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	derPath := writeFile(t, dir, "leaf.der", leaf.Raw)
-	bundle := writeFile(t, dir, "bundle.pem", append(append([]byte{}, leafPEM...), readFile(t, fixture(t, "root.crt"))...))
-	short := string(readFile(t, filepath.Join("testdata", "leaf-short.txt")))
+	derPath := cmdtest.WriteFile(t, dir, "leaf.der", leaf.Raw)
+	bundle := cmdtest.WriteFile(t, dir, "bundle.pem", append(append([]byte{}, leafPEM...), cmdtest.ReadFile(t, fixture(t, "root.crt"))...))
+	short := string(cmdtest.ReadFile(t, filepath.Join("testdata", "leaf-short.txt")))
 
 	tests := []struct {
 		name   string
@@ -67,7 +67,7 @@ func TestInspectInputs(t *testing.T) {
 		{"DER on stdin", string(leaf.Raw), []string{"-", "--short"}, short, ""},
 		{"first of a bundle", "", []string{bundle, "--short"}, short,
 			bundle + " holds 2 certificates; showing the first (--bundle shows all).\n"},
-		{"bundle as PEM", "", []string{bundle, "--bundle", "-o", "pem"}, string(readFile(t, bundle)), ""},
+		{"bundle as PEM", "", []string{bundle, "--bundle", "-o", "pem"}, string(cmdtest.ReadFile(t, bundle)), ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -88,11 +88,11 @@ func TestInspectInputs(t *testing.T) {
 func badCerts(t *testing.T) []struct{ name, path, msg string } {
 	t.Helper()
 	dir := t.TempDir()
-	leafPEM := readFile(t, fixture(t, "leaf.crt"))
+	leafPEM := cmdtest.ReadFile(t, fixture(t, "leaf.crt"))
 	missing := filepath.Join(dir, "missing.crt")
 	k, _ := pki.GenerateKey()
 	keyPEM, _ := pki.EncodePrivateKeyPEM(k, nil)
-	file := func(name string, data []byte) string { return writeFile(t, dir, name, data) }
+	file := func(name string, data []byte) string { return cmdtest.WriteFile(t, dir, name, data) }
 	return []struct{ name, path, msg string }{
 		{"missing file", missing, "cannot read " + missing + ": no such file or directory"},
 		{"truncated PEM", file("truncated.crt", leafPEM[:len(leafPEM)/2]),

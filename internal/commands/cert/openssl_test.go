@@ -17,13 +17,13 @@ const distID = "distid:" + pki.DefaultUID
 // internal/pki's oracle tests do.
 func opensslCA(t *testing.T, dir, prefix string) {
 	t.Helper()
-	openssl(t, dir, "genpkey", "-algorithm", "SM2", "-out", prefix+"ca.key")
-	openssl(t, dir, "req", "-x509", "-new", "-key", prefix+"ca.key", "-sm3", "-sigopt", distID, "-subj", "/CN="+prefix+"Root",
+	cmdtest.OpenSSL(t, dir, "genpkey", "-algorithm", "SM2", "-out", prefix+"ca.key")
+	cmdtest.OpenSSL(t, dir, "req", "-x509", "-new", "-key", prefix+"ca.key", "-sm3", "-sigopt", distID, "-subj", "/CN="+prefix+"Root",
 		"-days", "30", "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign", "-out", prefix+"ca.crt")
-	openssl(t, dir, "genpkey", "-algorithm", "SM2", "-out", prefix+"leaf.key")
-	openssl(t, dir, "req", "-new", "-key", prefix+"leaf.key", "-sm3", "-sigopt", distID, "-subj", "/CN=srv1", "-out", prefix+"leaf.csr")
-	writeFile(t, dir, "ext.cnf", []byte("basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth,clientAuth\nsubjectAltName=URI:urn:imi:server:srv1\n"))
-	openssl(t, dir, "x509", "-req", "-in", prefix+"leaf.csr", "-CA", prefix+"ca.crt", "-CAkey", prefix+"ca.key", "-sm3",
+	cmdtest.OpenSSL(t, dir, "genpkey", "-algorithm", "SM2", "-out", prefix+"leaf.key")
+	cmdtest.OpenSSL(t, dir, "req", "-new", "-key", prefix+"leaf.key", "-sm3", "-sigopt", distID, "-subj", "/CN=srv1", "-out", prefix+"leaf.csr")
+	cmdtest.WriteFile(t, dir, "ext.cnf", []byte("basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth,clientAuth\nsubjectAltName=URI:urn:imi:server:srv1\n"))
+	cmdtest.OpenSSL(t, dir, "x509", "-req", "-in", prefix+"leaf.csr", "-CA", prefix+"ca.crt", "-CAkey", prefix+"ca.key", "-sm3",
 		"-sigopt", distID, "-vfyopt", distID, "-extfile", "ext.cnf", "-days", "30", "-out", prefix+"leaf.crt")
 }
 
@@ -35,22 +35,22 @@ func TestVerifyOpenSSLChain(t *testing.T) {
 
 	// OpenSSL 3.0 cannot verify SM2 CRL signatures, so the CRL is signed
 	// by pki with the CA key OpenSSL made.
-	root, err := pki.ParseCertificatePEM(readFile(t, path("a-ca.crt")))
+	root, err := pki.ParseCertificatePEM(cmdtest.ReadFile(t, path("a-ca.crt")))
 	if err != nil {
 		t.Fatal(err)
 	}
-	caKey, err := pki.DecodePrivateKeyPEM(readFile(t, path("a-ca.key")), nil)
+	caKey, err := pki.DecodePrivateKeyPEM(cmdtest.ReadFile(t, path("a-ca.key")), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	leaf, err := pki.ParseCertificatePEM(readFile(t, path("a-leaf.crt")))
+	leaf, err := pki.ParseCertificatePEM(cmdtest.ReadFile(t, path("a-leaf.crt")))
 	if err != nil {
 		t.Fatal(err)
 	}
 	now := time.Now() // OpenSSL's certificates are valid from now on
 	ca := &pki.Issuer{Cert: root, Key: caKey}
-	emptyCRL := writeFile(t, dir, "empty.crl", crl(t, ca, now.Add(-time.Minute)))
-	revokedCRL := writeFile(t, dir, "revoked.crl", crl(t, ca, now.Add(-time.Minute), leaf.SerialNumber))
+	emptyCRL := cmdtest.WriteFile(t, dir, "empty.crl", crl(t, ca, now.Add(-time.Minute)))
+	revokedCRL := cmdtest.WriteFile(t, dir, "revoked.crl", crl(t, ca, now.Add(-time.Minute), leaf.SerialNumber))
 
 	res := cmdtest.Run(t, cmdtest.Options{Now: now}, "cert", "verify", path("a-leaf.crt"), "--root", path("a-ca.crt"),
 		"--server-id", "srv1", "--crl", emptyCRL)
@@ -87,7 +87,7 @@ func TestFingerprintMatchesOpenSSL(t *testing.T) {
 	}
 	for _, file := range []string{filepath.Join(dir, "ca.crt"), filepath.Join(dir, "leaf.crt"), fixed} {
 		name := filepath.Base(file)
-		out := openssl(t, dir, "x509", "-in", file, "-noout", "-fingerprint", "-sha256")
+		out := cmdtest.OpenSSL(t, dir, "x509", "-in", file, "-noout", "-fingerprint", "-sha256")
 		theirs := strings.TrimSpace(out[strings.Index(out, "=")+1:])
 		colon := cmdtest.Run(t, cmdtest.Options{}, "cert", "fingerprint", file, "--encoding", "colon")
 		colon.Expect(t, 0)

@@ -66,7 +66,7 @@ func TestNeedsRenewal(t *testing.T) {
 }
 
 func TestNeedsRenewalJSON(t *testing.T) {
-	res := cmdtest.Run(t, cmdtest.Options{Now: date(2034, 5, 15), Stdin: string(readFile(t, fixture(t, "leaf.crt")))},
+	res := cmdtest.Run(t, cmdtest.Options{Now: date(2034, 5, 15), Stdin: string(cmdtest.ReadFile(t, fixture(t, "leaf.crt")))},
 		"cert", "needs-renewal", "-", "--expires-in", "30d", "-o", "json")
 	res.Expect(t, 0)
 	want := `{

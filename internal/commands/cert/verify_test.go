@@ -37,7 +37,7 @@ func newVerifyWorld(t *testing.T) *verifyWorld {
 	interLeaf := issue(t, inter, pki.CSRTemplate{ServerID: "srv2"}, params)
 
 	w := &verifyWorld{dir: t.TempDir(), leafSerial: leaf.SerialNumber, leafNotAfter: leaf.NotAfter}
-	file := func(name string, data []byte) string { return writeFile(t, w.dir, name, data) }
+	file := func(name string, data []byte) string { return cmdtest.WriteFile(t, w.dir, name, data) }
 	w.root = file("root.crt", pemOf(ca.Cert))
 	w.otherRoot = file("other-root.crt", pemOf(other.Cert))
 	w.roots = file("roots.pem", pemOf(other.Cert, ca.Cert))
@@ -78,7 +78,7 @@ func TestVerifyValid(t *testing.T) {
 		{"with serverId and CRL", "", []string{w.leaf, "--root", w.root, "--server-id", "srv1", "--crl", w.crl},
 			w.table(serial, "srv1", "checked against the CRL", "valid")},
 		{"bundle, leaf first", "", []string{w.bundle, "--root", w.root}, valid},
-		{"stdin", string(readFile(t, w.leaf)), []string{"-", "--root", w.root}, valid},
+		{"stdin", string(cmdtest.ReadFile(t, w.leaf)), []string{"-", "--root", w.root}, valid},
 		{"several roots", "", []string{w.leaf, "--root", w.roots}, valid},
 	}
 	for _, tt := range tests {

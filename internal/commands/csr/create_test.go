@@ -19,8 +19,8 @@ import (
 func TestCreate(t *testing.T) {
 	dir := t.TempDir()
 	pw := passwordFile(t, dir)
-	plainPath, plain := keyFile(t, dir, "plain.key", "")
-	encPath, enc := keyFile(t, dir, "enc.key", password)
+	plainPath, plain := cmdtest.KeyFile(t, dir, "plain.key", "")
+	encPath, enc := cmdtest.KeyFile(t, dir, "enc.key", password)
 	tests := []struct {
 		name    string
 		tty     bool
@@ -54,7 +54,7 @@ func TestCreate(t *testing.T) {
 			if err := p.Done(); err != nil {
 				t.Error(err)
 			}
-			csr, id := parseCSR(t, readFile(t, out))
+			csr, id := parseCSR(t, cmdtest.ReadFile(t, out))
 			k := plain
 			if strings.Contains(strings.Join(tt.args, " "), encPath) {
 				k = enc
@@ -78,7 +78,7 @@ func TestCreate(t *testing.T) {
 
 func TestCreateJSONAndStdout(t *testing.T) {
 	dir := t.TempDir()
-	keyPath, k := keyFile(t, dir, "plain.key", "")
+	keyPath, k := cmdtest.KeyFile(t, dir, "plain.key", "")
 	out := filepath.Join(dir, "server.csr")
 	res := cmdtest.Run(t, cmdtest.Options{}, "csr", "create", "--key", keyPath, "--server-id", "srv1", "--name", "Srv", "--out", out, "-o", "json")
 	res.Expect(t, 0)
@@ -117,14 +117,14 @@ func TestCreateJSONAndStdout(t *testing.T) {
 // Every refusal writes nothing and asks nothing it should not.
 func TestCreateRefusals(t *testing.T) {
 	dir := t.TempDir()
-	plainPath, _ := keyFile(t, dir, "plain.key", "")
-	encPath, _ := keyFile(t, dir, "enc.key", password)
-	wrongPW := writeFile(t, dir, "wrong-pw", []byte("nope\n"))
+	plainPath, _ := cmdtest.KeyFile(t, dir, "plain.key", "")
+	encPath, _ := cmdtest.KeyFile(t, dir, "enc.key", password)
+	wrongPW := cmdtest.WriteFile(t, dir, "wrong-pw", []byte("nope\n"))
 	p256, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	p256DER, _ := x509.MarshalPKCS8PrivateKey(p256)
-	p256Path := writeFile(t, dir, "p256.key", pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: p256DER}))
-	full := readFile(t, plainPath)
-	truncated := writeFile(t, dir, "truncated.key", full[:len(full)/2])
+	p256Path := cmdtest.WriteFile(t, dir, "p256.key", pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: p256DER}))
+	full := cmdtest.ReadFile(t, plainPath)
+	truncated := cmdtest.WriteFile(t, dir, "truncated.key", full[:len(full)/2])
 	missing := filepath.Join(dir, "missing.key")
 
 	tests := []struct {
@@ -175,7 +175,7 @@ func TestCreateRefusals(t *testing.T) {
 			outDir := t.TempDir()
 			out := filepath.Join(outDir, "server.csr")
 			if tt.existing {
-				writeFile(t, outDir, "server.csr", []byte("keep me"))
+				cmdtest.WriteFile(t, outDir, "server.csr", []byte("keep me"))
 			}
 			args := []string{"csr", "create"}
 			if !strings.Contains(strings.Join(tt.args, " "), "--out") {
@@ -190,7 +190,7 @@ func TestCreateRefusals(t *testing.T) {
 				t.Errorf("stdout = %q", res.Stdout)
 			}
 			if tt.existing {
-				if got := string(readFile(t, out)); got != "keep me" {
+				if got := string(cmdtest.ReadFile(t, out)); got != "keep me" {
 					t.Errorf("existing file changed to %q", got)
 				}
 			} else if entries, _ := os.ReadDir(outDir); len(entries) != 0 {
@@ -202,10 +202,10 @@ func TestCreateRefusals(t *testing.T) {
 
 func TestCreateForceOverwrites(t *testing.T) {
 	dir := t.TempDir()
-	keyPath, _ := keyFile(t, dir, "plain.key", "")
-	out := writeFile(t, dir, "server.csr", []byte("old"))
+	keyPath, _ := cmdtest.KeyFile(t, dir, "plain.key", "")
+	out := cmdtest.WriteFile(t, dir, "server.csr", []byte("old"))
 	cmdtest.Run(t, cmdtest.Options{}, "csr", "create", "--key", keyPath, "--server-id", "srv1", "--out", out, "--force").Expect(t, 0)
-	if _, id := parseCSR(t, readFile(t, out)); id != "srv1" {
+	if _, id := parseCSR(t, cmdtest.ReadFile(t, out)); id != "srv1" {
 		t.Errorf("serverId %q", id)
 	}
 }

@@ -20,13 +20,13 @@ import (
 
 func TestInspect(t *testing.T) {
 	dir := t.TempDir()
-	_, k := keyFile(t, dir, "k", "")
+	_, k := cmdtest.KeyFile(t, dir, "k", "")
 	der, err := pki.CreateCSR(k, pki.CSRTemplate{ServerID: "srv1", ServerName: "Srv", DNSNames: []string{"im.example.com"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	pemPath := writeFile(t, dir, "srv1.csr", pki.EncodeCSRPEM(der))
-	derPath := writeFile(t, dir, "srv1.der", der)
+	pemPath := cmdtest.WriteFile(t, dir, "srv1.csr", pki.EncodeCSRPEM(der))
+	derPath := cmdtest.WriteFile(t, dir, "srv1.der", der)
 	table := func(file string) string {
 		return csrTable(file, "srv1", "CN=srv1,O=Srv", "im.example.com", "urn:imi:server:srv1", "SM2-SM3, valid", fingerprints(t, k))
 	}
@@ -72,7 +72,7 @@ func TestInspect(t *testing.T) {
 // stderr and the exit status is 4 with the reason.
 func TestInspectProblems(t *testing.T) {
 	dir := t.TempDir()
-	_, k := keyFile(t, dir, "k", "")
+	_, k := cmdtest.KeyFile(t, dir, "k", "")
 	good, _ := pki.CreateCSR(k, pki.CSRTemplate{ServerID: "srv1"})
 	broken := append([]byte{}, good...)
 	broken[len(broken)-1] ^= 0xff // the last byte of the signature
@@ -85,7 +85,7 @@ func TestInspectProblems(t *testing.T) {
 	//   openssl genpkey -algorithm SM2 -out k.pem
 	//   openssl req -new -key k.pem -sm3 -subj /CN=srv1 -addext subjectAltName=URI:urn:imi:server:srv1
 	// Without -sigopt distid:1234567812345678 OpenSSL signs with an empty SM2 id.
-	noDistID := readFile(t, filepath.Join("testdata", "openssl-no-distid.csr"))
+	noDistID := cmdtest.ReadFile(t, filepath.Join("testdata", "openssl-no-distid.csr"))
 	noDistIDCSR, err := pki.ParseCSR(noDistID)
 	if err != nil {
 		t.Fatal(err)
@@ -117,7 +117,7 @@ func TestInspectProblems(t *testing.T) {
 	for _, tt := range tests {
 		for _, tty := range []bool{false, true} {
 			t.Run(tt.name+map[bool]string{false: ", pipe", true: ", terminal"}[tty], func(t *testing.T) {
-				path := writeFile(t, t.TempDir(), "req.csr", tt.data)
+				path := cmdtest.WriteFile(t, t.TempDir(), "req.csr", tt.data)
 				res := cmdtest.Run(t, cmdtest.Options{TTY: tty}, "csr", "inspect", path)
 				res.Expect(t, cmdutil.ExitAuth)
 				if want := strings.ReplaceAll(tt.stdout, "FILE", path); res.Stdout != want {
@@ -129,7 +129,7 @@ func TestInspectProblems(t *testing.T) {
 			})
 		}
 	}
-	res := cmdtest.Run(t, cmdtest.Options{}, "csr", "inspect", writeFile(t, dir, "both.csr", bothDER), "-o", "json")
+	res := cmdtest.Run(t, cmdtest.Options{}, "csr", "inspect", cmdtest.WriteFile(t, dir, "both.csr", bothDER), "-o", "json")
 	res.Expect(t, cmdutil.ExitAuth)
 	for _, want := range []string{`"signatureValid": false`, `"serverId": ""`, `"problems": [
     "the CSR's signature does not verify`, `"the CSR does not bind a serverId: no urn:imi:server:<serverId> URI SAN: it does not name an IM server"
@@ -142,7 +142,7 @@ func TestInspectProblems(t *testing.T) {
 
 func TestInspectBadInput(t *testing.T) {
 	dir := t.TempDir()
-	_, k := keyFile(t, dir, "k", "")
+	_, k := cmdtest.KeyFile(t, dir, "k", "")
 	good, _ := pki.CreateCSR(k, pki.CSRTemplate{ServerID: "srv1"})
 	full := pki.EncodeCSRPEM(good)
 	rsaKey, _ := rsa.GenerateKey(rand.Reader, 1024)
@@ -151,7 +151,7 @@ func TestInspectBadInput(t *testing.T) {
 		t.Fatal(err)
 	}
 	missing := filepath.Join(dir, "missing.csr")
-	file := func(name string, data []byte) string { return writeFile(t, dir, name, data) }
+	file := func(name string, data []byte) string { return cmdtest.WriteFile(t, dir, name, data) }
 	tests := []struct {
 		name   string
 		path   string

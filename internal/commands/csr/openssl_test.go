@@ -17,17 +17,17 @@ const distID = "distid:" + pki.DefaultUID
 func TestOpenSSLVerifiesCreatedCSRs(t *testing.T) {
 	dir := t.TempDir()
 	pw := passwordFile(t, dir)
-	keyFile(t, dir, "ours.key", password)
-	openssl(t, dir, "genpkey", "-algorithm", "SM2", "-out", "openssl.key")
-	openssl(t, dir, "pkcs8", "-topk8", "-in", "openssl.key", "-v2", "sm4-cbc", "-passout", "file:pw", "-out", "openssl-sm4.key")
-	openssl(t, dir, "ec", "-in", "openssl.key", "-out", "openssl-sec1.key")
+	cmdtest.KeyFile(t, dir, "ours.key", password)
+	cmdtest.OpenSSL(t, dir, "genpkey", "-algorithm", "SM2", "-out", "openssl.key")
+	cmdtest.OpenSSL(t, dir, "pkcs8", "-topk8", "-in", "openssl.key", "-v2", "sm4-cbc", "-passout", "file:pw", "-out", "openssl-sm4.key")
+	cmdtest.OpenSSL(t, dir, "ec", "-in", "openssl.key", "-out", "openssl-sec1.key")
 	for _, keyName := range []string{"ours.key", "openssl.key", "openssl-sm4.key", "openssl-sec1.key"} {
 		t.Run(keyName, func(t *testing.T) {
 			out := strings.TrimSuffix(keyName, ".key") + ".csr"
 			cmdtest.Run(t, cmdtest.Options{}, "csr", "create", "--key", filepath.Join(dir, keyName), "--password-file", pw,
 				"--server-id", "vrv_linkdood", "--name", "VRV", "--country", "CN", "--dns", "im.example.com",
 				"--out", filepath.Join(dir, out)).Expect(t, 0)
-			text := openssl(t, dir, "req", "-verify", "-in", out, "-vfyopt", distID, "-noout", "-text")
+			text := cmdtest.OpenSSL(t, dir, "req", "-verify", "-in", out, "-vfyopt", distID, "-noout", "-text")
 			for _, want := range []string{"verify OK", "C = CN, O = VRV, CN = vrv_linkdood", "URI:urn:imi:server:vrv_linkdood",
 				"DNS:im.example.com", "Signature Algorithm: SM2-with-SM3"} {
 				if !strings.Contains(text, want) {
@@ -35,8 +35,8 @@ func TestOpenSSLVerifiesCreatedCSRs(t *testing.T) {
 				}
 			}
 			// The request is for the key: same public key as OpenSSL derives.
-			if got, want := openssl(t, dir, "req", "-in", out, "-noout", "-pubkey"),
-				openssl(t, dir, "pkey", "-in", keyName, "-passin", "file:pw", "-pubout"); got != want {
+			if got, want := cmdtest.OpenSSL(t, dir, "req", "-in", out, "-noout", "-pubkey"),
+				cmdtest.OpenSSL(t, dir, "pkey", "-in", keyName, "-passin", "file:pw", "-pubout"); got != want {
 				t.Errorf("public key of the request:\n%s\nof the key:\n%s", got, want)
 			}
 		})
@@ -45,10 +45,10 @@ func TestOpenSSLVerifiesCreatedCSRs(t *testing.T) {
 
 func TestInspectOpenSSLCSRs(t *testing.T) {
 	dir := t.TempDir()
-	openssl(t, dir, "genpkey", "-algorithm", "SM2", "-out", "k.pem")
+	cmdtest.OpenSSL(t, dir, "genpkey", "-algorithm", "SM2", "-out", "k.pem")
 	san := "subjectAltName=URI:urn:imi:server:srv1"
-	openssl(t, dir, "req", "-new", "-key", "k.pem", "-sm3", "-sigopt", distID, "-subj", "/CN=srv1", "-addext", san, "-out", "good.csr")
-	openssl(t, dir, "req", "-new", "-key", "k.pem", "-sm3", "-subj", "/CN=srv1", "-addext", san, "-out", "nodistid.csr")
+	cmdtest.OpenSSL(t, dir, "req", "-new", "-key", "k.pem", "-sm3", "-sigopt", distID, "-subj", "/CN=srv1", "-addext", san, "-out", "good.csr")
+	cmdtest.OpenSSL(t, dir, "req", "-new", "-key", "k.pem", "-sm3", "-subj", "/CN=srv1", "-addext", san, "-out", "nodistid.csr")
 
 	res := cmdtest.Run(t, cmdtest.Options{}, "csr", "inspect", filepath.Join(dir, "good.csr"), "-o", "json")
 	res.Expect(t, 0)

@@ -18,8 +18,8 @@ import (
 // name, with the first line of stderr and the exit code each must give.
 func badKeys(t *testing.T, dir string) []badKey {
 	t.Helper()
-	enc, _ := keyFile(t, dir, "enc.key", password)
-	plain, _ := keyFile(t, dir, "plain.key", "")
+	enc, _ := cmdtest.KeyFile(t, dir, "enc.key", password)
+	plain, _ := cmdtest.KeyFile(t, dir, "plain.key", "")
 	rsaKey, err := rsa.GenerateKey(rand.Reader, 1024)
 	if err != nil {
 		t.Fatal(err)
@@ -28,11 +28,11 @@ func badKeys(t *testing.T, dir string) []badKey {
 	p256, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	p256DER, _ := x509.MarshalPKCS8PrivateKey(p256)
 	p256SEC1, _ := x509.MarshalECPrivateKey(p256)
-	full := string(readFile(t, plain))
-	wrongPW := writeFile(t, dir, "wrong-pw", []byte("not the password\n"))
+	full := string(cmdtest.ReadFile(t, plain))
+	wrongPW := cmdtest.WriteFile(t, dir, "wrong-pw", []byte("not the password\n"))
 	missing := filepath.Join(dir, "missing.key")
 
-	file := func(name string, data []byte) string { return writeFile(t, dir, name, data) }
+	file := func(name string, data []byte) string { return cmdtest.WriteFile(t, dir, name, data) }
 	return []badKey{
 		{"wrong password", enc, []string{"--password-file", wrongPW}, cmdutil.ExitAuth,
 			enc + ": wrong password for the private key (or the key file is damaged) (reason: bad_password)"},

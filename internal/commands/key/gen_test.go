@@ -44,7 +44,7 @@ func readBack(t *testing.T, path, pw string) *sm2.PrivateKey {
 	if st.Mode().Perm() != 0o600 {
 		t.Errorf("%s has mode %v, want 0600", path, st.Mode().Perm())
 	}
-	data := readFile(t, path)
+	data := cmdtest.ReadFile(t, path)
 	wantType := "PRIVATE KEY"
 	if pw != "" {
 		wantType = "ENCRYPTED PRIVATE KEY"
@@ -191,10 +191,10 @@ func TestGenRefusals(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
 			out := filepath.Join(dir, "server.key")
-			subst := strings.NewReplacer("PW", passwordFile(t, dir), "EMPTY", writeFile(t, dir, "empty", []byte("\n")),
+			subst := strings.NewReplacer("PW", passwordFile(t, dir), "EMPTY", cmdtest.WriteFile(t, dir, "empty", []byte("\n")),
 				"MISSING", filepath.Join(dir, "missing"), "NODIR", filepath.Join(dir, "nodir"), "OUT", out)
 			if tt.existing {
-				writeFile(t, dir, "server.key", []byte("keep me"))
+				cmdtest.WriteFile(t, dir, "server.key", []byte("keep me"))
 			}
 			args := []string{"key", "gen"}
 			if !strings.Contains(strings.Join(tt.args, " "), "--out") {
@@ -212,7 +212,7 @@ func TestGenRefusals(t *testing.T) {
 				t.Errorf("stdout = %q", res.Stdout)
 			}
 			if tt.existing {
-				if got := string(readFile(t, out)); got != "keep me" {
+				if got := string(cmdtest.ReadFile(t, out)); got != "keep me" {
 					t.Errorf("existing file changed to %q", got)
 				}
 			} else if _, err := os.Stat(out); !os.IsNotExist(err) {
@@ -225,7 +225,7 @@ func TestGenRefusals(t *testing.T) {
 
 func TestGenForceOverwrites(t *testing.T) {
 	dir := t.TempDir()
-	out := writeFile(t, dir, "server.key", []byte("old"))
+	out := cmdtest.WriteFile(t, dir, "server.key", []byte("old"))
 	res := cmdtest.Run(t, cmdtest.Options{}, "key", "gen", "--out", out, "--password-file", passwordFile(t, dir), "--force")
 	res.Expect(t, 0)
 	readBack(t, out, password)

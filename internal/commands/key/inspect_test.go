@@ -15,13 +15,13 @@ import (
 func TestInspect(t *testing.T) {
 	dir := t.TempDir()
 	pw := passwordFile(t, dir)
-	plainPath, plain := keyFile(t, dir, "plain.key", "")
-	encPath, enc := keyFile(t, dir, "enc.key", password)
+	plainPath, plain := cmdtest.KeyFile(t, dir, "plain.key", "")
+	encPath, enc := cmdtest.KeyFile(t, dir, "enc.key", password)
 	sec1, err := smx509.MarshalSM2PrivateKey(plain)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sec1Path := writeFile(t, dir, "sec1.key", pemBlock("EC PRIVATE KEY", sec1))
+	sec1Path := cmdtest.WriteFile(t, dir, "sec1.key", pemBlock("EC PRIVATE KEY", sec1))
 	ask := []prompt.Answer{{Title: "Password for " + encPath, Value: password}}
 	partial := "" +
 		"File:        " + encPath + "\n" +
@@ -42,7 +42,7 @@ func TestInspect(t *testing.T) {
 		{"pipe, plain PKCS#8", false, "", nil, nil, []string{plainPath}, infoTable(plainPath, "PKCS#8", false, fingerprints(t, plain)), ""},
 		{"terminal, plain PKCS#8", true, "", nil, nil, []string{plainPath}, infoTable(plainPath, "PKCS#8", false, fingerprints(t, plain)), ""},
 		{"pipe, SEC1", false, "", nil, nil, []string{sec1Path}, infoTable(sec1Path, "SEC1", false, fingerprints(t, plain)), ""},
-		{"pipe, stdin", false, string(readFile(t, plainPath)), nil, nil, []string{"-"}, infoTable("-", "PKCS#8", false, fingerprints(t, plain)), ""},
+		{"pipe, stdin", false, string(cmdtest.ReadFile(t, plainPath)), nil, nil, []string{"-"}, infoTable("-", "PKCS#8", false, fingerprints(t, plain)), ""},
 		{"pipe, encrypted, password file", false, "", nil, nil, []string{encPath, "--password-file", pw}, infoTable(encPath, "PKCS#8", true, fingerprints(t, enc)), ""},
 		{"pipe, encrypted, password file from the environment", false, "", map[string]string{cmdutil.PasswordFileEnv: pw}, nil, []string{encPath},
 			infoTable(encPath, "PKCS#8", true, fingerprints(t, enc)), ""},
@@ -76,7 +76,7 @@ func TestInspect(t *testing.T) {
 
 func TestInspectEncryptedSEC1WithoutPassword(t *testing.T) {
 	dir := t.TempDir()
-	_, k := keyFile(t, dir, "unused", "")
+	_, k := cmdtest.KeyFile(t, dir, "unused", "")
 	der, _ := smx509.MarshalSM2PrivateKey(k)
 	// Legacy RFC 1423 encryption ("Proc-Type: 4,ENCRYPTED"), as `openssl ec
 	// -aes256` writes it.
@@ -84,7 +84,7 @@ func TestInspectEncryptedSEC1WithoutPassword(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := writeFile(t, dir, "legacy.key", pem.EncodeToMemory(block))
+	path := cmdtest.WriteFile(t, dir, "legacy.key", pem.EncodeToMemory(block))
 	res := cmdtest.Run(t, cmdtest.Options{}, "key", "inspect", path, "-o", "yaml")
 	res.Expect(t, 0)
 	if want := "file: " + path + "\nencoding: SEC1\nencrypted: true\n"; res.Stdout != want {

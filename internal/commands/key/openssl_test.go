@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,23 +11,6 @@ import (
 	"github.com/imictl/imictl/internal/commands/cmdtest"
 	"github.com/imictl/imictl/internal/commands/key"
 )
-
-// OpenSSL 3 is the independent oracle of these tests. CI installs it; a
-// machine without it skips them.
-
-func openssl(t *testing.T, dir string, args ...string) string {
-	t.Helper()
-	if _, err := exec.LookPath("openssl"); err != nil {
-		t.Skip("openssl not installed")
-	}
-	cmd := exec.Command("openssl", args...)
-	cmd.Dir = dir
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("openssl %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return string(out)
-}
 
 func TestOpenSSLReadsGeneratedKeys(t *testing.T) {
 	dir := t.TempDir()
@@ -47,14 +29,14 @@ func TestOpenSSLReadsGeneratedKeys(t *testing.T) {
 			cmdtest.Run(t, cmdtest.Options{}, append([]string{"key", "gen", "--out", path}, tc.genArgs...)...).Expect(t, 0)
 			ours := cmdtest.Run(t, cmdtest.Options{}, append([]string{"key", "pub", path}, tc.pubArgs...)...)
 			ours.Expect(t, 0)
-			theirs := openssl(t, dir, append([]string{"pkey", "-in", tc.file, "-pubout"}, tc.passin...)...)
+			theirs := cmdtest.OpenSSL(t, dir, append([]string{"pkey", "-in", tc.file, "-pubout"}, tc.passin...)...)
 			if ours.Stdout != theirs {
 				t.Errorf("public key: imictl\n%s\nOpenSSL\n%s", ours.Stdout, theirs)
 			}
 			if tc.passin == nil {
 				return
 			}
-			asn1 := strings.ToLower(openssl(t, dir, "asn1parse", "-in", tc.file))
+			asn1 := strings.ToLower(cmdtest.OpenSSL(t, dir, "asn1parse", "-in", tc.file))
 			for _, want := range []string{"pbes2", "pbkdf2", "hmacwithsha256", "sm4-cbc"} {
 				if !strings.Contains(asn1, want) {
 					t.Errorf("the encrypted key does not use %s:\n%s", want, asn1)
@@ -67,12 +49,12 @@ func TestOpenSSLReadsGeneratedKeys(t *testing.T) {
 func TestWeReadOpenSSLKeys(t *testing.T) {
 	dir := t.TempDir()
 	pw := passwordFile(t, dir)
-	openssl(t, dir, "genpkey", "-algorithm", "SM2", "-out", "plain.pem")
-	openssl(t, dir, "pkcs8", "-topk8", "-in", "plain.pem", "-v2", "aes-256-cbc", "-passout", "file:pw", "-out", "aes.pem")
-	openssl(t, dir, "pkcs8", "-topk8", "-in", "plain.pem", "-v2", "sm4-cbc", "-passout", "file:pw", "-out", "sm4.pem")
-	openssl(t, dir, "ec", "-in", "plain.pem", "-out", "sec1.pem")
-	openssl(t, dir, "ec", "-in", "plain.pem", "-aes256", "-passout", "file:pw", "-out", "sec1enc.pem")
-	openssl(t, dir, "ecparam", "-genkey", "-name", "SM2", "-out", "ecparam.pem")
+	cmdtest.OpenSSL(t, dir, "genpkey", "-algorithm", "SM2", "-out", "plain.pem")
+	cmdtest.OpenSSL(t, dir, "pkcs8", "-topk8", "-in", "plain.pem", "-v2", "aes-256-cbc", "-passout", "file:pw", "-out", "aes.pem")
+	cmdtest.OpenSSL(t, dir, "pkcs8", "-topk8", "-in", "plain.pem", "-v2", "sm4-cbc", "-passout", "file:pw", "-out", "sm4.pem")
+	cmdtest.OpenSSL(t, dir, "ec", "-in", "plain.pem", "-out", "sec1.pem")
+	cmdtest.OpenSSL(t, dir, "ec", "-in", "plain.pem", "-aes256", "-passout", "file:pw", "-out", "sec1enc.pem")
+	cmdtest.OpenSSL(t, dir, "ecparam", "-genkey", "-name", "SM2", "-out", "ecparam.pem")
 	for _, tc := range []struct {
 		file, encoding string
 		encrypted      bool
@@ -88,7 +70,7 @@ func TestWeReadOpenSSLKeys(t *testing.T) {
 			path := filepath.Join(dir, tc.file)
 			pub := cmdtest.Run(t, cmdtest.Options{}, "key", "pub", path, "--password-file", pw)
 			pub.Expect(t, 0)
-			theirs := openssl(t, dir, "pkey", "-in", tc.file, "-passin", "file:pw", "-pubout")
+			theirs := cmdtest.OpenSSL(t, dir, "pkey", "-in", tc.file, "-passin", "file:pw", "-pubout")
 			if pub.Stdout != theirs {
 				t.Errorf("public key: imictl\n%s\nOpenSSL\n%s", pub.Stdout, theirs)
 			}
@@ -98,7 +80,7 @@ func TestWeReadOpenSSLKeys(t *testing.T) {
 			if err := json.Unmarshal([]byte(res.Stdout), &info); err != nil {
 				t.Fatal(err)
 			}
-			der := openssl(t, dir, "pkey", "-in", tc.file, "-passin", "file:pw", "-pubout", "-outform", "DER")
+			der := cmdtest.OpenSSL(t, dir, "pkey", "-in", tc.file, "-passin", "file:pw", "-pubout", "-outform", "DER")
 			sum := sha256.Sum256([]byte(der))
 			if info.Fingerprints == nil || info.Fingerprints.SHA256 != hex.EncodeToString(sum[:]) {
 				t.Errorf("SHA-256 fingerprint %+v, OpenSSL's %x", info.Fingerprints, sum)

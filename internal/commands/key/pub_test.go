@@ -12,8 +12,8 @@ import (
 func TestPub(t *testing.T) {
 	dir := t.TempDir()
 	pw := passwordFile(t, dir)
-	plainPath, plain := keyFile(t, dir, "plain.key", "")
-	encPath, enc := keyFile(t, dir, "enc.key", password)
+	plainPath, plain := cmdtest.KeyFile(t, dir, "plain.key", "")
+	encPath, enc := cmdtest.KeyFile(t, dir, "enc.key", password)
 	ask := []prompt.Answer{{Title: "Password for " + encPath, Value: password}}
 
 	tests := []struct {
@@ -26,7 +26,7 @@ func TestPub(t *testing.T) {
 	}{
 		{"pipe, plain key", false, "", nil, []string{plainPath}, pubPEM(t, plain)},
 		{"terminal, plain key", true, "", nil, []string{plainPath}, pubPEM(t, plain)},
-		{"pipe, plain key on stdin", false, string(readFile(t, plainPath)), nil, []string{"-"}, pubPEM(t, plain)},
+		{"pipe, plain key on stdin", false, string(cmdtest.ReadFile(t, plainPath)), nil, []string{"-"}, pubPEM(t, plain)},
 		{"pipe, encrypted key, password file", false, "", nil, []string{encPath, "--password-file", pw}, pubPEM(t, enc)},
 		{"terminal, encrypted key, password asked", true, "", ask, []string{encPath}, pubPEM(t, enc)},
 		{"terminal, encrypted key, password file", true, "", nil, []string{encPath, "--password-file", pw}, pubPEM(t, enc)},
@@ -64,7 +64,7 @@ func TestPub(t *testing.T) {
 
 func TestPubNeedsPassword(t *testing.T) {
 	dir := t.TempDir()
-	encPath, _ := keyFile(t, dir, "enc.key", password)
+	encPath, _ := cmdtest.KeyFile(t, dir, "enc.key", password)
 	for _, tt := range []struct {
 		name string
 		tty  bool

@@ -2,7 +2,6 @@ package serve_test
 
 import (
 	"context"
-	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -95,11 +94,11 @@ func TestQuickStart(t *testing.T) {
 		}
 	}
 	// It ends with demo-im registered, its certificate issued by the root.
-	root, err := pki.ParseCertificatePEM(readFile(t, "root.crt"))
+	root, err := pki.ParseCertificatePEM(cmdtest.ReadFile(t, "root.crt"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	cert, err := pki.ParseCertificatePEM(readFile(t, "server.crt"))
+	cert, err := pki.ParseCertificatePEM(cmdtest.ReadFile(t, "server.crt"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +140,7 @@ func freePorts(args []string) []string {
 // title" of the README at path, with "\" continuations joined.
 func readmeSection(t *testing.T, path, title string) []string {
 	t.Helper()
-	data := string(readFile(t, path))
+	data := string(cmdtest.ReadFile(t, path))
 	_, section, ok := strings.Cut(data, "\n## "+title+"\n")
 	if !ok {
 		t.Fatalf("%s has no %s section", path, title)
@@ -207,13 +206,4 @@ func shellWords(t *testing.T, line string) (words []string, comment string) {
 		words = append(words, w.String())
 	}
 	return words, ""
-}
-
-func readFile(t *testing.T, path string) []byte {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
 }

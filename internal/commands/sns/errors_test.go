@@ -203,7 +203,7 @@ func TestRawCall(t *testing.T) {
 	if res.Stdout != "{\n  \"code\": 0,\n  \"error\": \"\"\n}\n" {
 		t.Errorf("stdout %q", res.Stdout)
 	}
-	if got := string(w.peer.Requests()[0].Body); got != string(readFile(t, data)) {
+	if got := string(w.peer.Requests()[0].Body); got != string(cmdtest.ReadFile(t, data)) {
 		t.Errorf("sent %s", got)
 	}
 	// From standard input, to an absolute path.

@@ -4,7 +4,6 @@ import (
 	"crypto/md5"
 	"encoding/hex"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -88,13 +87,4 @@ func peerHandler() http.Handler {
 		mux.HandleFunc(method+" /sns/v1"+path, h)
 	}
 	return mux
-}
-
-func readFile(t *testing.T, path string) []byte {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
 }

@@ -70,7 +70,7 @@ func TestCommandsJSON(t *testing.T) {
 			}
 		})
 	}
-	if string(readFile(t, out)) != string(fileContent) {
+	if string(cmdtest.ReadFile(t, out)) != string(fileContent) {
 		t.Error("downloaded file differs")
 	}
 }
