@@ -39,8 +39,8 @@ func NewRootCmd(f *cmdutil.Factory) *cobra.Command {
 	root := cmdutil.NewGroupCmd("imictl", "Keys, certificates, registration and interconnection of instant messaging systems")
 	root.Long = `imictl runs and operates the interconnection of instant messaging systems:
 SM2 keys and certificates, registration with the management server, the
-directory of connected servers, signed /sns calls between IM servers, and a
-diagnosis of why a peer call fails. "imictl serve" runs the management server
+directory of connected servers, and signed /sns calls between IM servers
+(--verbose shows why one fails). "imictl serve" runs the management server
 and a reference IM server.
 
 Every command takes -o json for scripts. Exit codes: "imictl help exit-codes".`
@@ -80,7 +80,8 @@ Every command takes -o json for scripts. Exit codes: "imictl help exit-codes".`
 		"Usage:{{if and .Runnable (not .HasAvailableSubCommands)}}", 1))
 
 	// Command groups: one line each, in the order of the command tree in
-	// docs (key, csr, cert, ca, register, admin, dir, sns, im, probe, serve).
+	// docs (key, csr, cert, ca, register, admin, dir, sns, im, serve; probe is
+	// planned).
 	root.AddCommand(
 		key.NewCmdKey(f),
 		csr.NewCmdCSR(f),
