@@ -17,11 +17,9 @@ import (
 	"github.com/imictl/imictl/internal/pki"
 )
 
-// Formats of `ca crl` besides table, json and yaml.
-const (
-	formatDER  output.Format = "der"
-	formatText output.Format = "text"
-)
+// formatDER is the format `ca crl` adds to table, json, yaml and text: the
+// CRL itself in DER.
+const formatDER output.Format = "der"
 
 // CRLOptions are the inputs of `imictl ca crl`.
 type CRLOptions struct {
@@ -87,7 +85,7 @@ on every revocation and before the current one expires).`,
 			return crlRun(f, cmd, opts)
 		},
 	}
-	cmdutil.SetOutputFormats(cmd, mgmtutil.PEM, formatDER, formatText)
+	cmdutil.SetOutputFormats(cmd, output.PEM, formatDER, output.Text)
 	cmd.Flags().StringVar(&opts.Out, "out", "", "write the CRL to `FILE`")
 	cmdutil.AddForceFlag(cmd, &opts.Force)
 	cmd.Flags().BoolVar(&opts.Regenerate, "regenerate", false, "sign and publish a new CRL first")
@@ -126,14 +124,14 @@ func crlRun(f *cmdutil.Factory, cmd *cobra.Command, opts *CRLOptions) error {
 		}
 	}
 	switch {
-	case opts.Format == mgmtutil.PEM || opts.Format == formatDER:
+	case opts.Format == output.PEM || opts.Format == formatDER:
 		if opts.Out != "" {
 			fmt.Fprintf(opts.IO.ErrOut, "Wrote CRL number %d (%d revoked) to %s\n", info.Number, len(info.Revoked), opts.Out)
 			return nil
 		}
 		_, err := opts.IO.Out.Write(data)
 		return err
-	case opts.Format == formatText:
+	case opts.Format == output.Text:
 		return writeCRLText(opts.IO.Out, info)
 	}
 	rows := make([][]string, len(info.Revoked))

@@ -80,7 +80,7 @@ func rootRun(f *cmdutil.Factory, opts *RootOptions) error {
 	}
 	info := mgmtutil.NewRootInfo(root, path)
 	if opts.Fingerprint {
-		if opts.Format == mgmtutil.PEM {
+		if opts.Format == output.PEM {
 			_, err := fmt.Fprintln(opts.IO.Out, info.Fingerprints.SHA256)
 			return err
 		}

@@ -78,7 +78,7 @@ is printed, one per line.`,
 			return fingerprintRun(opts)
 		},
 	}
-	cmdutil.SetOutputFormats(cmd, formatText, formatText)
+	cmdutil.SetOutputFormats(cmd, output.Text, output.Text)
 	cmd.Flags().StringVar(&opts.Algorithm, "alg", algSHA256, "digest `ALGORITHM`: sha256 or sm3")
 	cmd.Flags().BoolVar(&sm3, "sm3", false, "use SM3 (same as --alg sm3)")
 	cmd.Flags().StringVar(&opts.Encoding, "encoding", "hex", "`ENCODING` of the fingerprint: "+strings.Join(pki.FingerprintEncodings, ", "))
@@ -106,7 +106,7 @@ func fingerprintRun(opts *FingerprintOptions) error {
 		fps[i] = Fingerprint{Subject: c.Subject.String(), Algorithm: opts.Algorithm, Encoding: opts.Encoding, Fingerprint: s}
 		rows[i] = []string{fps[i].Subject, fps[i].Algorithm, s}
 	}
-	if opts.Format == formatText {
+	if opts.Format == output.Text {
 		for _, fp := range fps {
 			if _, err := fmt.Fprintln(opts.IO.Out, fp.Fingerprint); err != nil {
 				return err

@@ -6,6 +6,7 @@ import (
 
 	"github.com/imictl/imictl/internal/commands/cmdutil"
 	"github.com/imictl/imictl/internal/commands/iostreams"
+	"github.com/imictl/imictl/internal/commands/output"
 )
 
 func TestFlagsToOptions(t *testing.T) {
@@ -19,7 +20,7 @@ func TestFlagsToOptions(t *testing.T) {
 	if err := cmd.Execute(); err != nil {
 		t.Fatal(err)
 	}
-	if fp.File != "c.pem" || fp.Algorithm != algSM3 || fp.Encoding != "colon" || !fp.Bundle || fp.Format != formatText {
+	if fp.File != "c.pem" || fp.Algorithm != algSM3 || fp.Encoding != "colon" || !fp.Bundle || fp.Format != output.Text {
 		t.Errorf("fingerprint options %+v", fp)
 	}
 

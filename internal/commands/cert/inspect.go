@@ -13,12 +13,6 @@ import (
 	"github.com/imictl/imictl/internal/pki"
 )
 
-// The formats cert commands add to table, json and yaml.
-const (
-	formatText output.Format = "text"
-	formatPEM  output.Format = "pem"
-)
-
 // InspectOptions are the inputs of `imictl cert inspect`.
 type InspectOptions struct {
 	IO     *iostreams.IOStreams
@@ -54,7 +48,7 @@ all of them (json and yaml then print a list).`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Format = cmdutil.OutputFormat(cmd)
 			opts.File = args[0]
-			if opts.Short && opts.Format != formatText && opts.Format != output.Table {
+			if opts.Short && opts.Format != output.Text && opts.Format != output.Table {
 				return cmdutil.UsageError("--short shortens -o text and table; -o %s always prints everything", opts.Format)
 			}
 			if runF != nil {
@@ -63,7 +57,7 @@ all of them (json and yaml then print a list).`,
 			return inspectRun(opts)
 		},
 	}
-	cmdutil.SetOutputFormats(cmd, formatText, formatText, formatPEM)
+	cmdutil.SetOutputFormats(cmd, output.Text, output.Text, output.PEM)
 	cmd.Flags().BoolVar(&opts.Short, "short", false, "show only the main fields")
 	cmd.Flags().BoolVar(&opts.Bundle, "bundle", false, "show every certificate of the file, not only the first")
 	return cmd
@@ -77,7 +71,7 @@ func inspectRun(opts *InspectOptions) error {
 	certs := selectCerts(opts.IO, opts.File, all, opts.Bundle)
 	out := opts.IO.Out
 	switch {
-	case opts.Format == formatPEM:
+	case opts.Format == output.PEM:
 		for _, c := range certs {
 			if _, err := out.Write(pki.EncodeCertificatePEM(c.Raw)); err != nil {
 				return err
@@ -88,7 +82,7 @@ func inspectRun(opts *InspectOptions) error {
 		return eachSeparated(out, certs, func(c *smx509.Certificate) error {
 			return output.Print(out, output.Table, output.View{Details: details(describe(c))})
 		})
-	case opts.Format == formatText:
+	case opts.Format == output.Text:
 		return eachSeparated(out, certs, func(c *smx509.Certificate) error {
 			_, err := io.WriteString(out, text(c, describe(c)))
 			return err

@@ -9,9 +9,6 @@ import (
 	"github.com/imictl/imictl/internal/pki"
 )
 
-// formatPEM is the extra -o value of commands that can print PEM.
-const formatPEM output.Format = "pem"
-
 // PubOptions are the inputs of `imictl key pub`.
 type PubOptions struct {
 	IO           *iostreams.IOStreams
@@ -51,7 +48,7 @@ fingerprints; -o table gives the fingerprints only.`,
 			return pubRun(f, opts)
 		},
 	}
-	cmdutil.SetOutputFormats(cmd, formatPEM, formatPEM)
+	cmdutil.SetOutputFormats(cmd, output.PEM, output.PEM)
 	cmd.Flags().StringVar(&opts.PasswordFile, PasswordFileFlag, "", "read the key's password from the first line of `FILE`")
 	return cmd
 }
@@ -65,7 +62,7 @@ func pubRun(f *cmdutil.Factory, opts *PubOptions) error {
 	if err != nil {
 		return err
 	}
-	if opts.Format == formatPEM {
+	if opts.Format == output.PEM {
 		_, err := opts.IO.Out.Write(data)
 		return err
 	}

@@ -9,9 +9,6 @@ import (
 	"github.com/imictl/imictl/internal/commands/output"
 )
 
-// PEM is the output format that prints the object itself.
-const PEM output.Format = "pem"
-
 // PEMFlags are how a command that yields one certificate (ca root, ca sign,
 // ca export, dir cert, dir bootstrap) prints it: by default the PEM itself
 // on standard output, so that it can be piped or redirected; with --out
@@ -25,7 +22,7 @@ type PEMFlags struct {
 
 // AddPEMFlags adds --out and --force and makes pem the default format.
 func AddPEMFlags(cmd *cobra.Command, p *PEMFlags, what string) {
-	cmdutil.SetOutputFormats(cmd, PEM)
+	cmdutil.SetOutputFormats(cmd, output.PEM)
 	cmd.Flags().StringVar(&p.Out, "out", "", "write the "+what+" to `FILE` (PEM) and describe it on standard output")
 	cmdutil.AddForceFlag(cmd, &p.Force)
 }
@@ -46,7 +43,7 @@ func (p *PEMFlags) Format(cmd *cobra.Command) (output.Format, error) {
 	if !cmd.Flag(cmdutil.OutputFlag).Changed {
 		return output.Table, nil
 	}
-	if format == PEM {
+	if format == output.PEM {
 		return "", cmdutil.UsageError("with --out the PEM goes to the file: drop -o pem, or pass -o table, json or yaml to describe it")
 	}
 	return format, nil
@@ -60,7 +57,7 @@ func (p *PEMFlags) Print(ios *iostreams.IOStreams, format output.Format, pemData
 			return err
 		}
 	}
-	if format == PEM {
+	if format == output.PEM {
 		_, err := ios.Out.Write(pemData)
 		return err
 	}

@@ -23,6 +23,14 @@ const (
 	YAML  Format = "yaml"
 )
 
+// Extra formats some commands add (SetOutputFormats), named once so that
+// "pem" and "text" mean the same everywhere: the object itself in PEM, and
+// OpenSSL-like text.
+const (
+	PEM  Format = "pem"
+	Text Format = "text"
+)
+
 // Formats lists the formats every command supports, default first.
 var Formats = []Format{Table, JSON, YAML}
 
