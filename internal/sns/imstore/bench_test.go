@@ -2,6 +2,7 @@ package imstore
 
 import (
 	"fmt"
+	"sync/atomic"
 	"testing"
 )
 
@@ -34,6 +35,29 @@ func BenchmarkDeliverLocal(b *testing.B) {
 		i++
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "ops/s")
+}
+
+// BenchmarkDeliverLocalParallel is BenchmarkDeliverLocal with 8 ×
+// GOMAXPROCS goroutines delivering at once, as on a busy server: calls
+// arriving during a commit share the next one (group commit).
+func BenchmarkDeliverLocalParallel(b *testing.B) {
+	s, _ := openTest(b)
+	addUser(b, s, "bob", "Bob")
+	b.ReportAllocs()
+	var n atomic.Int64
+	b.SetParallelism(8)
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			id := fmt.Sprintf("m%d@alpha", n.Add(1))
+			if _, _, err := s.DeliverLocal("bob", textMsg(id, "alice@alpha", "bob@beta", "hello")); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "ops/s")
+	st := s.CommitStats()
+	b.ReportMetric(float64(st.Calls)/float64(st.Commits), "msgs/commit")
 }
 
 // Due over a destination with 1,000 conversations of 5 items each.

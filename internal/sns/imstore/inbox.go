@@ -32,8 +32,9 @@ func (s *Store) DeliverLocal(user string, msg Message) (InboxMessage, bool, erro
 		return InboxMessage{}, false, err
 	}
 	var out InboxMessage
-	dup := false
-	err := s.update(func(t *txn) error {
+	var dup bool
+	err := s.batch(func(t *txn) error {
+		out, dup = InboxMessage{}, false // this may be a second run
 		if _, err := t.user(user); err != nil {
 			return err
 		}
@@ -130,7 +131,7 @@ func (s *Store) Repeal(messageID, byServer string) ([]InboxMessage, error) {
 		return nil, &ForbiddenError{Reason: fmt.Sprintf("message %s was made by %s; only that server may revoke it, not %q", id, a.Domain(), byServer)}
 	}
 	var out []InboxMessage
-	err = s.update(func(t *txn) error {
+	err = s.batch(func(t *txn) error {
 		var err error
 		out, err = t.repeal(id, byServer)
 		return err

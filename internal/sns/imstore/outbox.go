@@ -287,8 +287,15 @@ func (t *txn) change(id uint64, allowed []OutboxState, update func(*OutboxItem))
 // MarkDelivered records a successful delivery: the item leaves the queue,
 // so its conversation's next item becomes due. Marking it again is a no-op.
 // The oldest delivered items beyond Options.DeliveredHistory are deleted.
+//
+// Losing a mark would be harmless (after a crash the item is sent again
+// and the receiver answers success without storing it twice: S1 dedupes
+// by messageID, and S5–S7 and repeals are idempotent), but it must be
+// visible before the worker reads the outbox again, or the item would be
+// handed out and sent twice while the server runs. So it returns once
+// committed, like every write; concurrent marks share the commit.
 func (s *Store) MarkDelivered(id uint64) error {
-	return s.update(func(t *txn) error {
+	return s.batch(func(t *txn) error {
 		it, err := t.outboxItem(id)
 		if err != nil || it.State == OutboxDelivered {
 			return err
@@ -330,7 +337,7 @@ func (t *txn) keepDelivered(id uint64, limit int) error {
 // MarkRetry records a failed attempt (network error, 5xx) and when to try
 // again; the worker owns the backoff. Only a pending item can be retried.
 func (s *Store) MarkRetry(id uint64, nextAttemptAt time.Time, reason string) error {
-	return s.update(func(t *txn) error {
+	return s.batch(func(t *txn) error {
 		_, err := t.change(id, []OutboxState{OutboxPending}, func(it *OutboxItem) {
 			it.Attempts++
 			it.NextAttemptAt, it.LastError = nextAttemptAt.UTC(), clip(reason)
@@ -343,7 +350,7 @@ func (s *Store) MarkRetry(id uint64, nextAttemptAt time.Time, reason string) err
 // its conversation, which waits (order is kept) until an administrator
 // calls RetryNow or DropOutboxItem; other conversations proceed.
 func (s *Store) Park(id uint64, reason string) error {
-	return s.update(func(t *txn) error {
+	return s.batch(func(t *txn) error {
 		_, err := t.change(id, []OutboxState{OutboxPending}, func(it *OutboxItem) {
 			it.Attempts++
 			it.State, it.LastError = OutboxParked, clip(reason)

@@ -29,7 +29,8 @@ func (s *Store) RecordSent(user string, msg Message, sends ...Send) (SentMessage
 		return SentMessage{}, err
 	}
 	var out SentMessage
-	err := s.update(func(t *txn) error {
+	err := s.batch(func(t *txn) error {
+		out = SentMessage{} // this may be a second run
 		if _, err := t.user(user); err != nil {
 			return err
 		}

@@ -36,6 +36,7 @@ type Options struct {
 // below is atomic.
 type Store struct {
 	db      *bbolt.DB
+	group   *boltdb.Group // commits the hot paths' transactions together
 	path    string
 	now     func() time.Time
 	history int
@@ -58,7 +59,7 @@ func Open(path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{db: db, path: path, now: opts.Now, history: opts.DeliveredHistory}
+	s := &Store{db: db, group: boltdb.NewGroup(db, 0), path: path, now: opts.Now, history: opts.DeliveredHistory}
 	return s, nil
 }
 
@@ -90,3 +91,23 @@ func (s *Store) update(fn func(t *txn) error) error {
 		return fn(&txn{tx: tx, now: s.now().UTC()})
 	})
 }
+
+// batch is update for the paths every message takes (received, sent,
+// delivered): concurrent calls share one commit and its fsyncs
+// (boltdb.Group), and each returns only once its own changes are
+// committed, so acknowledged still means persisted. fn may run more than
+// once, when another call of its group fails: it must only write through
+// t and must set its results afresh on every run.
+func (s *Store) batch(fn func(t *txn) error) error {
+	return s.group.Update(func(tx *bbolt.Tx) error {
+		return fn(&txn{tx: tx, now: s.now().UTC()})
+	})
+}
+
+// CommitStats counts the group commits of the paths every message takes:
+// transactions, the calls they carried, calls that failed in a group and
+// ran again alone.
+type CommitStats = boltdb.GroupStats
+
+// CommitStats returns the counts since Open.
+func (s *Store) CommitStats() CommitStats { return s.group.Stats() }
