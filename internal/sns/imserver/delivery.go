@@ -89,7 +89,14 @@ func (d *delivery) work(ctx context.Context, dest string, wake chan struct{}) {
 		}
 	}()
 	for {
-		due, err := st.Due(dest, time.Now(), window)
+		// One instant for both reads: a head Due left out was not due at
+		// now, so the timer below is set for it even if it is due by the
+		// time NextDue runs (measured from a later instant, its wait would
+		// be 0 and the worker would retire with it pending). A head due at
+		// now that is not started is in flight, or the window is full:
+		// either way a call ends before long and the loop looks again.
+		now := time.Now()
+		due, err := st.Due(dest, now, window)
 		if err != nil {
 			d.s.log.Error("reading the outbox failed", "destination", dest, "err", err)
 		}
@@ -105,8 +112,8 @@ func (d *delivery) work(ctx context.Context, dest string, wake chan struct{}) {
 		}
 		var timer <-chan time.Time
 		next, pending, err := st.NextDue(dest)
-		if wait := time.Until(next); err == nil && pending && wait > 0 {
-			timer = time.After(wait)
+		if err == nil && pending && next.After(now) {
+			timer = time.After(time.Until(next))
 		}
 		if len(inflight) == 0 && timer == nil && d.idle(dest, wake) {
 			return
