@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/imictl/imictl/internal/sns/httpsig"
@@ -116,5 +117,61 @@ func TestChatRefusals(t *testing.T) {
 	msgs := inbox(t, beta, "bob")
 	if len(msgs) != 2 || msgs[0].Revoked || msgs[1].Revoked {
 		t.Errorf("refused messages changed the inbox: %+v", msgs)
+	}
+}
+
+// Messages arriving at once (their commits shared) are each acknowledged
+// only once stored: after a restart every one is there, once, duplicates
+// included; a message for an unknown user is refused alone.
+func TestChatConcurrentDeliveriesPersist(t *testing.T) {
+	w := newWorld(t)
+	beta := w.server(t, "beta-im")
+	alpha := w.caller(t, "alpha-im", httpsig.StatusNormal, true)
+	beta.addUser(t, imstore.User{UserID: "bob", Name: "Bob"})
+	beta.addUser(t, imstore.User{UserID: "carol", Name: "Carol"})
+	type call struct{ to, id string }
+	var calls []call
+	for i := range 24 {
+		calls = append(calls, call{[]string{"bob", "carol"}[i%2], fmt.Sprintf("m%d@alpha-im", i)})
+		if i%6 == 0 {
+			calls = append(calls, calls[len(calls)-1], call{"zed", fmt.Sprintf("z%d@alpha-im", i)})
+		}
+	}
+	// One call first, so that beta knows alpha (directory, certificate)
+	// before the burst: this test is about the store.
+	if _, err := alpha.client.User(context.Background(), beta.peer(), "bob@beta-im"); err != nil {
+		t.Fatal(err)
+	}
+	errs := make([]error, len(calls))
+	var wg sync.WaitGroup
+	for i, c := range calls {
+		wg.Go(func() {
+			_, errs[i] = alpha.client.Call(context.Background(), beta.peer(), http.MethodPost, "chat",
+				chatBody("u1@alpha-im", c.to+"@beta-im", "text", c.id, "", `{"message":"x"}`))
+		})
+	}
+	wg.Wait()
+	for i, c := range calls {
+		if c.to == "zed" {
+			apiErr(t, "message to zed", errs[i], http.StatusNotFound, ReasonUnknownUser)
+		} else if errs[i] != nil {
+			t.Errorf("message %s to %s: %v", c.id, c.to, errs[i])
+		}
+	}
+	beta.stopOnce()
+	beta.start(t, w)
+	got := map[string]int{}
+	for _, u := range []string{"bob", "carol"} {
+		for _, m := range inbox(t, beta, u) {
+			got[u+" "+m.MessageID]++
+		}
+	}
+	if len(got) != 24 {
+		t.Errorf("%d messages stored, want 24", len(got))
+	}
+	for k, n := range got {
+		if n != 1 {
+			t.Errorf("%s stored %d times", k, n)
+		}
 	}
 }

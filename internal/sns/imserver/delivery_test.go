@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -236,5 +237,46 @@ func TestHostPortAddressing(t *testing.T) {
 	}
 	if got := inbox(t, beta, "bob"); len(got) != 3 || got[2].From != aliceByAddress {
 		t.Errorf("host-form sender: %+v", got)
+	}
+}
+
+// Sends made at once, to several conversations, are queued (their commits
+// shared), delivered and marked delivered (theirs too): each arrives once
+// and in its conversation's order, and nothing is left to deliver.
+func TestConcurrentSendsDelivered(t *testing.T) {
+	_, alpha, beta := pair(t)
+	users := []string{"bob", "carol", "dave", "erin"}
+	for _, u := range users[1:] {
+		beta.addUser(t, imstore.User{UserID: u, Name: u})
+	}
+	const each = 5
+	var wg sync.WaitGroup
+	for _, u := range users {
+		wg.Go(func() {
+			for i := range each {
+				if _, err := alpha.Send(SendRequest{From: "alice", To: u + "@beta-im", MessageType: "text", Text: fmt.Sprint(u, i)}); err != nil {
+					t.Errorf("send to %s: %v", u, err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for _, u := range users {
+		eventually(t, "messages at "+u, func() bool { return len(inbox(t, beta, u)) >= each })
+		var want []string
+		for i := range each {
+			want = append(want, fmt.Sprint(u, i))
+		}
+		if got := texts(t, beta, u); strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Errorf("%s got %q, want %q", u, got, want)
+		}
+	}
+	eventually(t, "outbox delivered", func() bool {
+		d, err := alpha.st.Destinations()
+		return err == nil && len(d) == 0
+	})
+	items, err := alpha.st.ListOutbox(imstore.OutboxFilter{State: imstore.OutboxDelivered})
+	if err != nil || len(items) != len(users)*each {
+		t.Errorf("%d items delivered (%v), want %d", len(items), err, len(users)*each)
 	}
 }

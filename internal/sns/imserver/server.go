@@ -130,6 +130,11 @@ func (s *Server) trust() error {
 	s.outbound = http.DefaultTransport.(*http.Transport).Clone()
 	s.outbound.DisableCompression = true // signatures cover the bodies as sent
 	s.outbound.ResponseHeaderTimeout = 30 * time.Second
+	// Keep a connection for every call in flight to one peer: the delivery
+	// window, and as many again for calls made for users. Go keeps only 2
+	// idle per host and closes the others as each call ends, so a busy
+	// destination would dial a new connection for most calls.
+	s.outbound.MaxIdleConnsPerHost = 2 * cfg.Delivery.Window
 	var err error
 	if s.peers, err = client.New(client.Config{Signer: s.id.signer, Verify: verify, Base: s.outbound}); err != nil {
 		return err
