@@ -3,8 +3,9 @@ package pki
 import (
 	"fmt"
 	"net/url"
-	"regexp"
 	"strings"
+
+	"github.com/imictl/imictl/internal/ids"
 )
 
 // DefaultUID is the SM2 user (distinguishing) id used for every signature:
@@ -14,12 +15,11 @@ const DefaultUID = "1234567812345678"
 // serverIDURIPrefix names a serverId in a certificate's URI SAN.
 const serverIDURIPrefix = "urn:imi:server:"
 
-var serverIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
-
 // ValidateServerID enforces the standard's rule (table 1): letters, digits,
-// '_' and '-' only. We also cap the length at 64 characters.
+// '_' and '-' only, at most 64 characters. The rule itself is ids'; this
+// wraps it in messages for people typing an id (what is wrong, an example).
 func ValidateServerID(id string) error {
-	if serverIDPattern.MatchString(id) {
+	if ids.ValidateServerID(id) == nil {
 		return nil
 	}
 	switch {
@@ -39,27 +39,27 @@ func ServerIDURI(id string) *url.URL {
 
 // serverIDFromURIs returns the serverIds named by URI SANs of our form.
 func serverIDFromURIs(uris []*url.URL) []string {
-	var ids []string
+	var found []string
 	for _, u := range uris {
 		if s := u.String(); strings.HasPrefix(s, serverIDURIPrefix) {
-			ids = append(ids, strings.TrimPrefix(s, serverIDURIPrefix))
+			found = append(found, strings.TrimPrefix(s, serverIDURIPrefix))
 		}
 	}
-	return ids
+	return found
 }
 
 // boundServerID checks the binding rule shared by CSRs and certificates:
 // exactly one URI SAN names the serverId, and the subject CN repeats it.
 func boundServerID(cn string, uris []*url.URL) (string, error) {
-	ids := serverIDFromURIs(uris)
-	switch len(ids) {
+	found := serverIDFromURIs(uris)
+	switch len(found) {
 	case 0:
 		return "", fmt.Errorf("no %s<serverId> URI SAN: it does not name an IM server", serverIDURIPrefix)
 	case 1:
 	default:
-		return "", fmt.Errorf("%d serverId URI SANs (%s): exactly one is allowed", len(ids), strings.Join(ids, ", "))
+		return "", fmt.Errorf("%d serverId URI SANs (%s): exactly one is allowed", len(found), strings.Join(found, ", "))
 	}
-	id := ids[0]
+	id := found[0]
 	if err := ValidateServerID(id); err != nil {
 		return "", err
 	}
