@@ -6,8 +6,8 @@ package mgmt
 // it. Successful answers are the store's records as JSON (store.Application,
 // store.Server, store.Certificate, store.CRL, store.OutboxEntry,
 // store.AuditEntry, or lists of them); refusals are an *Error,
-// {"reason","desc"}, with its HTTP status. docs/PROTOCOL.md section 5.4
-// lists the calls.
+// {"reason","desc"}, with its HTTP status. docs/PROTOCOL.md section 5.6
+// lists the calls, section 5.4 the reasons.
 const (
 	AdminPrefix = "/admin/v1"
 
