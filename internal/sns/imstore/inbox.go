@@ -35,7 +35,7 @@ func (s *Store) DeliverLocal(user string, msg Message) (InboxMessage, bool, erro
 	var dup bool
 	err := s.batch(func(t *txn) error {
 		out, dup = InboxMessage{}, false // this may be a second run
-		if _, err := t.user(user); err != nil {
+		if err := t.hasUser(user); err != nil {
 			return err
 		}
 		ids := t.b(bucketInboxIDs)

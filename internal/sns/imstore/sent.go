@@ -31,7 +31,7 @@ func (s *Store) RecordSent(user string, msg Message, sends ...Send) (SentMessage
 	var out SentMessage
 	err := s.batch(func(t *txn) error {
 		out = SentMessage{} // this may be a second run
-		if _, err := t.user(user); err != nil {
+		if err := t.hasUser(user); err != nil {
 			return err
 		}
 		sent := t.b(bucketSent)

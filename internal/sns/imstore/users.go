@@ -134,6 +134,15 @@ func (t *txn) user(id string) (User, error) {
 	return u, nil
 }
 
+// hasUser is user for callers that need only know the user exists: the
+// paths every message takes, which need not decode the record.
+func (t *txn) hasUser(id string) error {
+	if t.b(bucketUsers).Get([]byte(id)) == nil {
+		return &NotFoundError{Kind: "user", Key: id}
+	}
+	return nil
+}
+
 // GetUser returns a local user, or a *NotFoundError.
 func (s *Store) GetUser(userID string) (User, error) {
 	var u User
