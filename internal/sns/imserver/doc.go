@@ -33,14 +33,14 @@
 // writes every message makes (S1 at the receiver; the send, its outbox
 // entry and the delivery mark at the sender) share commits when they
 // arrive together (imstore's group commit), each still answered after its
-// own commit. BenchmarkChatRoundTrip (two servers on loopback, -callers 16)
-// measured 1,700 signed S1 round trips/s against an SM2 bound of 10,800/s
-// (0.16) on a 2-core machine with another process using one core, at 5.6
-// messages per commit; 900/s (0.09) with a commit per message. S8, which
-// writes nothing, made 2,100–2,300/s (0.20) in the same runs: what limits
-// S1 now is the round trip's CPU (SM2 about 40%; HTTP, JSON, GC), not the
-// store. BenchmarkUserRoundTrip and imstore's BenchmarkDeliverLocalParallel
-// tell the parts apart.
+// own commit. BenchmarkChatRoundTrip (two servers on loopback, -callers 16,
+// a 2-core machine) measured 2,800 signed S1 round trips/s against an SM2
+// bound of 9,700/s (0.28) at 5.3 messages per commit, and 540 µs of CPU
+// per round trip; with a commit per message, 1,600/s (0.17) and 870 µs.
+// S8, which writes nothing, made 5,500/s (0.50) at 350 µs in the same
+// runs. What limits S1 now is mostly CPU (SM2 a third; the commits, HTTP,
+// JSON, GC), not waiting for the disk. BenchmarkUserRoundTrip and imstore's
+// BenchmarkDeliverLocalParallel tell the parts apart.
 //
 // # Life cycle
 //
