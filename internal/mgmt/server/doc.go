@@ -14,5 +14,6 @@
 //   - the CRL refresher, which publishes a new CRL when half of the
 //     current one's validity has passed (revocations publish at once).
 //
-// `imictl serve --mgmt` is server.Run(ctx, server.Config{...}).
+// `imictl serve --mgmt` calls New, Listen, then Serve until its context ends
+// (Close instead of Serve if it gives up before serving).
 package server

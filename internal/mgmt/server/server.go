@@ -68,18 +68,6 @@ type Server struct {
 	publicLn, adminLn net.Listener
 }
 
-// Run is New, Listen and Serve: the whole life of a management server.
-func Run(ctx context.Context, cfg Config) error {
-	s, err := New(cfg)
-	if err != nil {
-		return err
-	}
-	if err := s.Listen(); err != nil {
-		return err
-	}
-	return s.Serve(ctx)
-}
-
 // New loads (or, with InitCA, creates) the CA, opens the store and builds
 // the handlers. It fails with store.ErrLocked when another server holds the
 // data directory. Until Serve returns, the Server holds the store: call

@@ -50,13 +50,19 @@ func TestSecondServerRefused(t *testing.T) {
 	}
 }
 
-func TestRunStopsWithContext(t *testing.T) {
+func TestServeStopsWithContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	dir := t.TempDir()
-	go func() {
-		done <- server.Run(ctx, server.Config{DataDir: dir, Addr: "127.0.0.1:0", InitCA: &ca.InitOptions{}, Logger: quiet()})
-	}()
+	s, err := server.New(server.Config{DataDir: dir, Addr: "127.0.0.1:0", InitCA: &ca.InitOptions{}, Logger: quiet()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Listen(); err != nil {
+		s.Close()
+		t.Fatal(err)
+	}
+	go func() { done <- s.Serve(ctx) }()
 	eventually(t, "the admin socket answers", func() bool {
 		_, err := client.NewAdmin(mgmt.SocketPath(dir)).Health(bg)
 		return err == nil
