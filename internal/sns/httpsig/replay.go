@@ -100,9 +100,3 @@ func (c *replayCache) sweep(now int64) {
 		c.ring[i] = kept
 	}
 }
-
-func (c *replayCache) len() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return len(c.seen)
-}

@@ -81,3 +81,10 @@ func TestReplayCacheKeepsOnlyTheNonce(t *testing.T) {
 		t.Fatal("the copied nonce is not found")
 	}
 }
+
+// len is the number of nonces remembered.
+func (c *replayCache) len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.seen)
+}
