@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"time"
@@ -279,6 +280,8 @@ func (p *pendingRegistration) wait(ctx context.Context) ([]byte, error) {
 		switch {
 		case ctx.Err() != nil:
 			return nil, ctx.Err()
+		case unavailable(err):
+			p.log("the management server is unavailable; trying again", "mgmt", p.mgmtURL, "err", err)
 		case errors.As(err, &me), errors.As(err, &ae):
 			return nil, mgmtutil.Error(fmt.Errorf("following the registration %s at %s: %w (remove %s to apply anew)", p.reqID, p.mgmtURL, err, p.requestPath))
 		case err != nil:
@@ -300,6 +303,16 @@ func (p *pendingRegistration) wait(ctx context.Context) ([]byte, error) {
 		}
 		interval = min(2*interval, pollMax)
 	}
+}
+
+// unavailable reports a refusal that asks to come back later (503: the
+// management server's directory, CRL or replay cache is not ready), which
+// waiting for a decision rides out like a network error.
+func unavailable(err error) bool {
+	var me *mgmt.Error
+	var ae *httpsig.AuthError
+	return errors.As(err, &me) && me.Status == http.StatusServiceUnavailable ||
+		errors.As(err, &ae) && ae.Status == http.StatusServiceUnavailable
 }
 
 // finish stores the certificate an approval issued, and the settings.
