@@ -35,7 +35,7 @@
 // malformed answer or a bad argument.
 //
 // Group interfaces (G1–G12) will follow the same pattern: one typed method
-// per endpoint over Client.do.
+// per endpoint over Client.call (Client.post for JSON bodies).
 package client
 
 import (
