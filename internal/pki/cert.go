@@ -65,7 +65,7 @@ func describeFound(data []byte, found string) string {
 	if found != "" {
 		return fmt.Sprintf("a PEM block of type %q", found)
 	}
-	return describeNonPEM(data, nil)
+	return describeNonPEM(data)
 }
 
 // EncodeCertificatePEM wraps DER bytes in a "CERTIFICATE" PEM block.

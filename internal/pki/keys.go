@@ -69,7 +69,7 @@ type KeyFormat struct {
 // IsEncryptedKeyPEM reports whether data holds a password-protected key, so
 // that callers ask for a password only when one is needed.
 func IsEncryptedKeyPEM(data []byte) bool {
-	block, _ := keyBlock(data)
+	block := keyBlock(data)
 	return block != nil && (block.Type == "ENCRYPTED PRIVATE KEY" || smx509.IsEncryptedPEMBlock(block))
 }
 
@@ -77,7 +77,7 @@ func IsEncryptedKeyPEM(data []byte) bool {
 // without decrypting it, so that an encrypted key can be described without
 // its password. ok is false when data holds no private key block.
 func PeekKeyFormat(data []byte) (f KeyFormat, ok bool) {
-	block, _ := keyBlock(data)
+	block := keyBlock(data)
 	if block == nil {
 		return KeyFormat{}, false
 	}
@@ -95,12 +95,12 @@ func PeekKeyFormat(data []byte) (f KeyFormat, ok bool) {
 // keyBlock decodes the first PEM block of data that is not a curve
 // parameters block: `openssl ecparam -genkey -name SM2` writes "SM2
 // PARAMETERS" before the key.
-func keyBlock(data []byte) (*pem.Block, []byte) {
+func keyBlock(data []byte) *pem.Block {
 	block, rest := pem.Decode(data)
 	for block != nil && (block.Type == "EC PARAMETERS" || block.Type == "SM2 PARAMETERS") {
 		block, rest = pem.Decode(rest)
 	}
-	return block, rest
+	return block
 }
 
 // DecodePrivateKeyPEM reads an SM2 private key: PKCS#8 (plain or encrypted,
@@ -115,9 +115,9 @@ func DecodePrivateKeyPEM(data, password []byte) (*sm2.PrivateKey, error) {
 // DecodePrivateKeyPEMFormat is DecodePrivateKeyPEM that also tells how the key
 // was stored.
 func DecodePrivateKeyPEMFormat(data, password []byte) (*sm2.PrivateKey, KeyFormat, error) {
-	block, rest := keyBlock(data)
+	block := keyBlock(data)
 	if block == nil {
-		return nil, KeyFormat{}, &FormatError{Want: "an SM2 private key in PEM", Found: describeNonPEM(data, rest)}
+		return nil, KeyFormat{}, &FormatError{Want: "an SM2 private key in PEM", Found: describeNonPEM(data)}
 	}
 	switch block.Type {
 	case "PRIVATE KEY":
@@ -181,7 +181,7 @@ func asSM2(key any) (*sm2.PrivateKey, error) {
 }
 
 // describeNonPEM explains input without a complete PEM block.
-func describeNonPEM(data, rest []byte) string {
+func describeNonPEM(data []byte) string {
 	switch {
 	case len(data) == 0:
 		return "an empty input"
