@@ -5,13 +5,13 @@ import (
 	"context"
 	"crypto/ecdsa"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/emmansun/gmsm/sm2"
 	"github.com/emmansun/gmsm/smx509"
 
+	"github.com/imictl/imictl/internal/clocktest"
 	"github.com/imictl/imictl/internal/mgmt/api"
 	"github.com/imictl/imictl/internal/mgmt/ca"
 	"github.com/imictl/imictl/internal/mgmt/store"
@@ -20,23 +20,7 @@ import (
 
 var bg = context.Background()
 
-// clock is a settable test clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+type clock = clocktest.Clock
 
 // env is a Service over a real store file and a real CA in t.TempDir().
 type env struct {
@@ -60,7 +44,7 @@ func newCA(t testing.TB, dir string, now time.Time) *ca.CA {
 func newEnv(t testing.TB, mutate func(*Options)) *env {
 	t.Helper()
 	dir := t.TempDir()
-	clk := &clock{t: time.Now().Truncate(time.Second)}
+	clk := clocktest.New(time.Now().Truncate(time.Second))
 	authority := newCA(t, filepath.Join(dir, "ca"), clk.Now().Add(-time.Hour))
 	st, err := store.Open(filepath.Join(dir, "mgmt.db"), store.Options{Now: clk.Now})
 	if err != nil {

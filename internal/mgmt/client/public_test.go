@@ -19,6 +19,7 @@ import (
 
 	"github.com/emmansun/gmsm/smx509"
 
+	"github.com/imictl/imictl/internal/clocktest"
 	"github.com/imictl/imictl/internal/commands/mgmtutil/mgmttest"
 	"github.com/imictl/imictl/internal/mgmt"
 	"github.com/imictl/imictl/internal/mgmt/api"
@@ -31,22 +32,7 @@ import (
 var ctx = context.Background()
 
 // clock is a fake clock shared by the management server and its clients.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+type clock = clocktest.Clock
 
 // world is a real management server on a fake clock, with alpha-im (the
 // client's identity) and beta-im registered.
@@ -58,7 +44,7 @@ type world struct {
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
-	clk := &clock{t: time.Now()}
+	clk := clocktest.New(time.Now())
 	m := mgmttest.Start(t, mgmttest.Options{Now: clk.Now})
 	return &world{m: m, clk: clk, alpha: m.Register(t, "alpha-im"), beta: m.Register(t, "beta-im")}
 }

@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/imictl/imictl/internal/clocktest"
 )
 
 // countingDirectory is a directory that counts its lookups and can hold
@@ -28,18 +30,6 @@ func (d *countingDirectory) Resolve(ctx context.Context, id string) (*ServerInfo
 		return nil, errors.New("connection refused")
 	}
 	return d.records.Resolve(ctx, id)
-}
-
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *fakeClock) add(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
 }
 
 func newDirectory(n int) *countingDirectory {
@@ -83,7 +73,7 @@ func TestCachingResolverFetchesConcurrentMissesOnce(t *testing.T) {
 
 func TestCachingResolverExpiryBoundAndInvalidate(t *testing.T) {
 	d := newDirectory(5)
-	clk := &fakeClock{now: time.Unix(1_767_225_600, 0)}
+	clk := clocktest.New(time.Unix(1_767_225_600, 0))
 	c := NewCachingResolver(d, CacheOptions{Capacity: 3, TTL: time.Minute, NegativeTTL: 10 * time.Second, Now: clk.Now})
 	ctx := context.Background()
 	resolve := func(id string) error { _, err := c.Resolve(ctx, id); return err }
@@ -96,11 +86,11 @@ func TestCachingResolverExpiryBoundAndInvalidate(t *testing.T) {
 	}{
 		{"miss", nil, "s0", 1, nil},
 		{"hit", nil, "s0", 1, nil},
-		{"expired", func() { clk.add(time.Minute) }, "s0", 2, nil},
+		{"expired", func() { clk.Add(time.Minute) }, "s0", 2, nil},
 		{"invalidated", func() { c.Invalidate("s0") }, "s0", 3, nil},
 		{"unknown", nil, "nobody", 4, ErrUnknownServer},
 		{"unknown is remembered", nil, "nobody", 4, ErrUnknownServer},
-		{"for NegativeTTL", func() { clk.add(10 * time.Second) }, "nobody", 5, ErrUnknownServer},
+		{"for NegativeTTL", func() { clk.Add(10 * time.Second) }, "nobody", 5, ErrUnknownServer},
 		{"fill beyond capacity", func() { resolve("s1"); resolve("s2"); resolve("s3") }, "s3", 8, nil},
 		{"least recently used was dropped", nil, "s0", 9, nil},
 		{"directory down is not cached", func() { d.down = true; c.Invalidate("s0") }, "s0", 10, nil},

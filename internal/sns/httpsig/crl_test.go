@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/emmansun/gmsm/smx509"
+
+	"github.com/imictl/imictl/internal/clocktest"
 )
 
 type crlSequence struct {
@@ -30,7 +32,7 @@ func TestCRLHolder(t *testing.T) {
 	crl1 := ca.crl(t, 1, now.Add(time.Hour))
 	crl2 := ca.crl(t, 2, now.Add(2*time.Hour))
 	src := &crlSequence{err: errors.New("connection refused")}
-	clk := &fakeClock{now: now}
+	clk := clocktest.New(now)
 	h := NewCRLHolder(src, CRLOptions{Now: clk.Now, Logger: quietLogger()})
 	ctx := context.Background()
 
@@ -58,7 +60,7 @@ func TestCRLHolder(t *testing.T) {
 	if got, err := h.Current(); err != nil || got != crl2 {
 		t.Fatalf("a failed refresh must keep the fresh CRL: %v", err)
 	}
-	clk.add(2*time.Hour + time.Second)
+	clk.Add(2*time.Hour + time.Second)
 	if _, err := h.Current(); err == nil || !strings.Contains(err.Error(), "management server down") {
 		t.Fatalf("a CRL past nextUpdate must not be used: %v", err)
 	}
