@@ -25,13 +25,6 @@ func (c *Clock) Now() time.Time {
 	return c.t
 }
 
-// Set moves the clock to t, forwards or back.
-func (c *Clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
 // Add moves the clock by d.
 func (c *Clock) Add(d time.Duration) {
 	c.mu.Lock()
