@@ -78,7 +78,7 @@ func TestApproveModifyWithCSRRotatesCertificate(t *testing.T) {
 	old := register(t, s, "alpha")
 	for _, alreadyRevoked := range []bool{false, true} {
 		if alreadyRevoked {
-			if _, err := s.RevokeCertificate("admin", old.CertSerial, ReasonKeyCompromise); err != nil {
+			if _, err := s.RevokeCertificate("admin", old.CertSerial, reasonKeyCompromise); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -93,7 +93,7 @@ func TestApproveModifyWithCSRRotatesCertificate(t *testing.T) {
 		prev, _ := s.GetCertificate(old.CertSerial)
 		wantReason := ReasonSuperseded
 		if alreadyRevoked {
-			wantReason = ReasonKeyCompromise // an administrator's reason is kept
+			wantReason = reasonKeyCompromise // an administrator's reason is kept
 		}
 		if prev.Status != CertRevoked || prev.RevocationReason != wantReason {
 			t.Fatalf("previous certificate %+v", prev)

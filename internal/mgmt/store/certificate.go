@@ -18,10 +18,10 @@ const (
 	CertExpired CertStatus = "expired"
 )
 
-// RFC 5280 §5.3.1 revocation reason codes the store writes itself.
+// RFC 5280 §5.3.1 revocation reason codes the store writes itself: when an
+// approved modification replaces a certificate, and when a cancellation
+// retires one. An administrator's revocation carries the code given.
 const (
-	ReasonUnspecified          = 0
-	ReasonKeyCompromise        = 1
 	ReasonSuperseded           = 4
 	ReasonCessationOfOperation = 5
 )

@@ -25,8 +25,8 @@ func TestCertificatesListRevokeExport(t *testing.T) {
 	if _, err := s.RecordCertificate("ca", *short); err != nil {
 		t.Fatal(err)
 	}
-	revoked, err := s.RevokeCertificate("admin", beta.CertSerial, ReasonKeyCompromise)
-	if err != nil || revoked.Status != CertRevoked || !revoked.RevokedAt.Equal(c.Now()) || revoked.RevocationReason != ReasonKeyCompromise {
+	revoked, err := s.RevokeCertificate("admin", beta.CertSerial, reasonKeyCompromise)
+	if err != nil || revoked.Status != CertRevoked || !revoked.RevokedAt.Equal(c.Now()) || revoked.RevocationReason != reasonKeyCompromise {
 		t.Fatalf("revoke: %+v, %v", revoked, err)
 	}
 	tests := []struct {
@@ -59,7 +59,7 @@ func TestCertificatesListRevokeExport(t *testing.T) {
 		t.Fatalf("export: %+v, %v", got, err)
 	}
 	revs, _ := s.Revocations()
-	if len(revs) != 1 || revs[0] != (Revocation{Serial: beta.CertSerial, ServerID: "beta", RevokedAt: c.Now(), Reason: ReasonKeyCompromise, NotAfter: revoked.NotAfter}) {
+	if len(revs) != 1 || revs[0] != (Revocation{Serial: beta.CertSerial, ServerID: "beta", RevokedAt: c.Now(), Reason: reasonKeyCompromise, NotAfter: revoked.NotAfter}) {
 		t.Fatalf("revocations %+v", revs)
 	}
 }
@@ -67,7 +67,7 @@ func TestCertificatesListRevokeExport(t *testing.T) {
 func TestCertificateRefused(t *testing.T) {
 	s, _ := openTest(t)
 	alpha := register(t, s, "alpha")
-	s.RevokeCertificate("admin", alpha.CertSerial, ReasonUnspecified)
+	s.RevokeCertificate("admin", alpha.CertSerial, reasonUnspecified)
 	mutate := func(f func(*Certificate)) Certificate {
 		c := cert("alpha")
 		f(c)

@@ -14,6 +14,12 @@ import (
 
 type clock = clocktest.Clock
 
+// RFC 5280 revocation reason codes an administrator might give.
+const (
+	reasonUnspecified   = 0
+	reasonKeyCompromise = 1
+)
+
 func newClock() *clock { return clocktest.New(time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)) }
 
 func openTest(t testing.TB) (*Store, *clock) {
