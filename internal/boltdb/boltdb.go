@@ -1,8 +1,9 @@
 // Package boltdb is the plumbing shared by imictl's bbolt stores (the
 // management server's and the IM server's): opening with a lock timeout and
 // an error that says what to do, a schema version with ordered migrations,
-// versioned JSON records and big-endian keys. Each store keeps its own
-// buckets, records and operations.
+// versioned JSON records and big-endian keys, and Group, a group commit for
+// stores whose concurrent writers should share fsyncs. Each store keeps its
+// own buckets, records and operations.
 package boltdb
 
 import (
