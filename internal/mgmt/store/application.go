@@ -2,10 +2,11 @@ package store
 
 import (
 	"fmt"
-	"github.com/imictl/imictl/internal/boltdb"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/imictl/imictl/internal/boltdb"
 )
 
 // Kind is what an application asks for.

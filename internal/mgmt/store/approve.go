@@ -2,8 +2,9 @@ package store
 
 import (
 	"fmt"
-	"github.com/imictl/imictl/internal/boltdb"
 	"strings"
+
+	"github.com/imictl/imictl/internal/boltdb"
 )
 
 // Approval is a reviewer's decision to approve, with the certificate the CA

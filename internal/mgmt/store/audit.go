@@ -2,8 +2,9 @@ package store
 
 import (
 	"fmt"
-	"github.com/imictl/imictl/internal/boltdb"
 	"time"
+
+	"github.com/imictl/imictl/internal/boltdb"
 )
 
 // AuditEntry records one state change: who did what to which subject, when.

@@ -3,9 +3,10 @@ package store
 import (
 	"bytes"
 	"fmt"
-	"github.com/imictl/imictl/internal/boltdb"
 	"strings"
 	"time"
+
+	"github.com/imictl/imictl/internal/boltdb"
 )
 
 // CertStatus of an issued certificate. Stored: valid or revoked; expired is

@@ -2,8 +2,9 @@ package store
 
 import (
 	"fmt"
-	"github.com/imictl/imictl/internal/boltdb"
 	"time"
+
+	"github.com/imictl/imictl/internal/boltdb"
 )
 
 // CRL is the current certificate revocation list, as the CA signed it.

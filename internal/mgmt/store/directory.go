@@ -2,9 +2,10 @@ package store
 
 import (
 	"fmt"
-	"github.com/imictl/imictl/internal/boltdb"
 	"slices"
 	"strings"
+
+	"github.com/imictl/imictl/internal/boltdb"
 )
 
 // ChangedSince answers the directory query (interface M1): the servers

@@ -3,7 +3,6 @@ package store
 import (
 	"bytes"
 	"errors"
-	"github.com/imictl/imictl/internal/boltdb"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +10,8 @@ import (
 	"time"
 
 	"go.etcd.io/bbolt"
+
+	"github.com/imictl/imictl/internal/boltdb"
 )
 
 func TestOpenCreatesSchemaAndReopens(t *testing.T) {

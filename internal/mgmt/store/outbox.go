@@ -3,9 +3,10 @@ package store
 import (
 	"bytes"
 	"fmt"
-	"github.com/imictl/imictl/internal/boltdb"
 	"strconv"
 	"time"
+
+	"github.com/imictl/imictl/internal/boltdb"
 )
 
 // OutboxState of a notification.

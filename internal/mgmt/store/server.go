@@ -2,9 +2,9 @@ package store
 
 import (
 	"fmt"
-	"github.com/imictl/imictl/internal/boltdb"
 	"time"
 
+	"github.com/imictl/imictl/internal/boltdb"
 	"github.com/imictl/imictl/internal/ids"
 )
 

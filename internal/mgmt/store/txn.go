@@ -1,10 +1,11 @@
 package store
 
 import (
-	"github.com/imictl/imictl/internal/boltdb"
 	"time"
 
 	"go.etcd.io/bbolt"
+
+	"github.com/imictl/imictl/internal/boltdb"
 )
 
 // txn is one transaction plus the time it runs at, so every record written
