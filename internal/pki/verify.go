@@ -49,7 +49,9 @@ type VerifyOptions struct {
 
 // VerifyCertificate checks an IM server certificate: validity at Now, chain to
 // Roots, key usage (digitalSignature, and serverAuth or clientAuth), the
-// serverId binding, and revocation against the CRL. Failures are *CertError.
+// serverId binding when opts.ServerID is given (without it, a certificate
+// that binds no serverId passes), and revocation against the CRL when
+// opts.CRL is given. Failures are *CertError.
 func VerifyCertificate(cert *smx509.Certificate, opts VerifyOptions) error {
 	now := opts.Now
 	if now.IsZero() {
