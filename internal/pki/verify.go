@@ -43,15 +43,16 @@ type VerifyOptions struct {
 	Roots         *smx509.CertPool
 	Intermediates *smx509.CertPool       // optional
 	CRL           *smx509.RevocationList // optional; issued by the leaf's issuer
-	ServerID      string                 // optional: the serverId it must name
+	ServerID      string                 // optional: the serverId it must name (any bound one otherwise)
 	Now           time.Time              // zero means time.Now()
 }
 
 // VerifyCertificate checks an IM server certificate: validity at Now, chain to
 // Roots, key usage (digitalSignature, and serverAuth or clientAuth), the
-// serverId binding when opts.ServerID is given (without it, a certificate
-// that binds no serverId passes), and revocation against the CRL when
-// opts.CRL is given. Failures are *CertError.
+// serverId binding (a certificate that names no serverId identifies no IM
+// server: malformed; one naming another than opts.ServerID, when given:
+// wrong_server_id), and revocation against the CRL when opts.CRL is given.
+// Failures are *CertError.
 func VerifyCertificate(cert *smx509.Certificate, opts VerifyOptions) error {
 	now := opts.Now
 	if now.IsZero() {
@@ -85,14 +86,12 @@ func VerifyCertificate(cert *smx509.Certificate, opts VerifyOptions) error {
 	if chain == nil {
 		return certErr(ReasonUnknownAuthority, "certificate %s is itself in the trusted roots, not issued by one of them (wrong --root?)", describeCert(cert))
 	}
-	if opts.ServerID != "" {
-		id, err := ServerIDFromCertificate(cert)
-		if err != nil {
-			return &CertError{Reason: ReasonWrongServerID, Err: err}
-		}
-		if id != opts.ServerID {
-			return certErr(ReasonWrongServerID, "certificate is for serverId %q, not %q", id, opts.ServerID)
-		}
+	id, err := ServerIDFromCertificate(cert)
+	if err != nil {
+		return &CertError{Reason: ReasonMalformed, Err: err}
+	}
+	if opts.ServerID != "" && id != opts.ServerID {
+		return certErr(ReasonWrongServerID, "certificate is for serverId %q, not %q", id, opts.ServerID)
 	}
 	if opts.CRL != nil {
 		if err := checkRevocation(cert, chain, opts.CRL, now); err != nil {

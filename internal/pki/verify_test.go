@@ -77,6 +77,7 @@ func TestVerifyCertificate(t *testing.T) {
 	revoked, _ := issueFor(t, ca, "srv1", now.Add(-time.Hour), now.Add(time.Hour))
 	crl := crlFor(t, ca, revoked.SerialNumber, big.NewInt(12345))
 	staleDER, _ := ca.CreateCRL(nil, big.NewInt(2), now.Add(-2*time.Hour), now.Add(-time.Hour))
+	unbound := unboundCert(t, ca)
 	stale, _ := ParseCRL(staleDER)
 
 	for _, tc := range []struct {
@@ -93,6 +94,8 @@ func TestVerifyCertificate(t *testing.T) {
 		{"no root", good, VerifyOptions{}, ReasonUnknownAuthority},
 		{"forged signature", forged, VerifyOptions{Roots: ca.pool()}, ReasonBadSignature},
 		{"wrong serverId", good, VerifyOptions{Roots: ca.pool(), ServerID: "srv2"}, ReasonWrongServerID},
+		{"no serverId bound", unbound, VerifyOptions{Roots: ca.pool()}, ReasonMalformed},
+		{"no serverId bound, one expected", unbound, VerifyOptions{Roots: ca.pool(), ServerID: "srv1"}, ReasonMalformed},
 		{"revoked", revoked, VerifyOptions{Roots: ca.pool(), CRL: crl}, ReasonRevoked},
 		{"CRL of another CA", good, VerifyOptions{Roots: ca.pool(), CRL: crlFor(t, other)}, ReasonCRLInvalid},
 		{"stale CRL", good, VerifyOptions{Roots: ca.pool(), CRL: stale}, ReasonCRLInvalid},
@@ -204,4 +207,27 @@ func TestCSRSignatureAndBindingSeparately(t *testing.T) {
 	if id, err := ServerIDFromCSR(broken); err != nil || id != "srv1" {
 		t.Errorf("binding of a CSR with a broken signature = %q, %v", id, err)
 	}
+}
+
+// unboundCert is a server certificate from ca that names no serverId: the
+// CA's own issuing path refuses to make one, so it is made directly.
+func unboundCert(t *testing.T, ca *Issuer) *smx509.Certificate {
+	t.Helper()
+	key := mustKey(t)
+	now := time.Now()
+	tmpl := &smx509.Certificate{
+		SerialNumber: big.NewInt(77), Subject: pkix.Name{CommonName: "srv1"},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(time.Hour),
+		KeyUsage:    smx509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []smx509.ExtKeyUsage{smx509.ExtKeyUsageServerAuth, smx509.ExtKeyUsageClientAuth},
+	}
+	der, err := smx509.CreateCertificate(rand.Reader, tmpl, ca.Cert, &key.PublicKey, ca.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := smx509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cert
 }
