@@ -11,8 +11,7 @@ import (
 // Mgmt is the management server as an IM server uses it. The production
 // one is the management server's public client (mgmt/client.Public, built
 // from Config.MgmtURL), whose signed calls share the server's CRL holder
-// and renew the management server's certificate as it ages; tests may
-// give their own in Config.Mgmt.
+// and renew the management server's certificate as it ages.
 type Mgmt interface {
 	// Servers is M1, signed by this server: the directory records changed
 	// after q.LastQueryTime, restricted to q.ServerIDs when given.
