@@ -125,15 +125,23 @@ func (d *directory) mgmtRecord(ctx context.Context) (*httpsig.ServerInfo, error)
 }
 
 // fetchCert completes e with its certificate (M2) and stores it, keeping
-// the cursor where it is.
+// the cursor where it is. The certificate goes onto the record as stored
+// now, not onto e: a notification may have changed the record (its status)
+// during the M2 call, and writing e back would undo that change.
 func (d *directory) fetchCert(ctx context.Context, e imstore.DirEntry) (imstore.DirEntry, error) {
 	cert, err := d.mgmt.ServerCert(ctx, e.ServerID)
 	if err != nil {
 		return e, fmt.Errorf("fetching the certificate of %q from the management server: %w", e.ServerID, err)
 	}
-	e.CertPEM = string(pki.EncodeCertificatePEM(cert.Raw))
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	switch cur, err := d.st.GetDirEntry(e.ServerID); {
+	case err == nil:
+		e = cur
+	case !errors.Is(err, imstore.ErrNotFound): // not found: the management server's own record
+		return e, err
+	}
+	e.CertPEM = string(pki.EncodeCertificatePEM(cert.Raw))
 	cursor, err := d.st.DirectoryCursor()
 	if err == nil {
 		err = d.st.PutDirectory([]imstore.DirEntry{e}, cursor)
