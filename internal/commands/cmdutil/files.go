@@ -57,7 +57,21 @@ func WriteOutput(ios *iostreams.IOStreams, path string, data []byte, perm fs.Fil
 // keys), through a temporary file in the same directory, so that readers
 // never see half a file and a failure leaves nothing behind. An existing
 // file is refused unless force.
-func WriteFileAtomic(path string, data []byte, perm fs.FileMode, force bool) (err error) {
+func WriteFileAtomic(path string, data []byte, perm fs.FileMode, force bool) error {
+	return WriteFileFrom(path, perm, force, func(w io.Writer) error {
+		_, err := w.Write(data)
+		if err != nil {
+			return fmt.Errorf("cannot write %s: %w", path, err)
+		}
+		return nil
+	})
+}
+
+// WriteFileFrom is WriteFileAtomic for content that fill streams, such as a
+// download: the file appears, with mode perm, only when fill succeeded (it
+// checks what it wrote: size, digest), so a failed or refused transfer
+// leaves nothing at path. fill's error is returned as it is.
+func WriteFileFrom(path string, perm fs.FileMode, force bool, fill func(io.Writer) error) (err error) {
 	if !force {
 		if _, err := os.Lstat(path); err == nil {
 			return fmt.Errorf("%s already exists: pass --force to overwrite it", path)
@@ -69,10 +83,14 @@ func WriteFileAtomic(path string, data []byte, perm fs.FileMode, force bool) (er
 	}
 	defer func() {
 		if err != nil {
+			tmp.Close()
 			_ = os.Remove(tmp.Name())
 		}
 	}()
-	if err := writeAndSync(tmp, data, perm); err != nil {
+	if err := fill(tmp); err != nil {
+		return err
+	}
+	if err := syncAndClose(tmp, perm); err != nil {
 		return fmt.Errorf("cannot write %s: %w", path, err)
 	}
 	if force {
@@ -96,11 +114,8 @@ func WriteFileAtomic(path string, data []byte, perm fs.FileMode, force bool) (er
 	return nil
 }
 
-func writeAndSync(f *os.File, data []byte, perm fs.FileMode) error {
-	_, err := f.Write(data)
-	if err == nil {
-		err = f.Chmod(perm)
-	}
+func syncAndClose(f *os.File, perm fs.FileMode) error {
+	err := f.Chmod(perm)
 	if err == nil {
 		err = f.Sync()
 	}

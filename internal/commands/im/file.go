@@ -3,11 +3,9 @@ package im
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
+	"io"
 	"os"
-	"path/filepath"
 	"strconv"
 
 	"github.com/spf13/cobra"
@@ -169,42 +167,11 @@ func checkAnnounced(m imstore.Message, got adminclient.FileInfo) error {
 // saveFile streams the file into a temporary file beside opts.Out and
 // moves it into place only once its size and md5 are those announced.
 func saveFile(ctx context.Context, c *adminclient.Client, opts *FileGetOptions, m imstore.Message) (info adminclient.FileInfo, err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(opts.Out), "."+filepath.Base(opts.Out)+".part-*")
-	if err != nil {
-		return info, fmt.Errorf("cannot write %s: %w", opts.Out, err)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
+	err = cmdutil.WriteFileFrom(opts.Out, 0o644, opts.Force, func(w io.Writer) error {
+		if info, err = c.FetchFile(ctx, opts.User, m.MessageID, w); err != nil {
+			return err
 		}
-	}()
-	if info, err = c.FetchFile(ctx, opts.User, m.MessageID, tmp); err != nil {
-		return info, err
-	}
-	if err = checkAnnounced(m, info); err != nil {
-		return info, err
-	}
-	if err = tmp.Chmod(0o644); err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return info, fmt.Errorf("cannot write %s: %w", opts.Out, err)
-	}
-	if opts.Force {
-		err = os.Rename(tmp.Name(), opts.Out)
-	} else if err = os.Link(tmp.Name(), opts.Out); err == nil {
-		os.Remove(tmp.Name())
-	} else if errors.Is(err, fs.ErrExist) {
-		return info, fmt.Errorf("%s appeared meanwhile: pass --force to overwrite it", opts.Out)
-	} else {
-		err = os.Rename(tmp.Name(), opts.Out) // no hard links on this file system
-	}
-	if err != nil {
-		return info, fmt.Errorf("cannot write %s: %w", opts.Out, err)
-	}
-	return info, nil
+		return checkAnnounced(m, info)
+	})
+	return info, err
 }

@@ -1,11 +1,9 @@
 package sns
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
+	"io"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -137,44 +135,13 @@ func downloadRun(cmd *cobra.Command, opts *DownloadOptions) error {
 // downloadToFile streams into a temporary file beside opts.Out and moves it
 // into place only once it is authenticated and its md5 matches.
 func downloadToFile(cmd *cobra.Command, s *session, opts *DownloadOptions, raw **client.RawResponse) (d client.Downloaded, err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(opts.Out), "."+filepath.Base(opts.Out)+".part-*")
-	if err != nil {
-		return d, fmt.Errorf("cannot write %s: %w", opts.Out, err)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
+	err = cmdutil.WriteFileFrom(opts.Out, 0o644, opts.Force, func(w io.Writer) error {
+		if d, err = s.client.Download(cmd.Context(), s.peer, opts.FileID, w, opts.MaxSize, client.Raw(raw)); err != nil {
+			return err
 		}
-	}()
-	if d, err = s.client.Download(cmd.Context(), s.peer, opts.FileID, tmp, opts.MaxSize, client.Raw(raw)); err != nil {
-		return d, err
-	}
-	if err = checkMD5(opts.MD5, d.MD5); err != nil {
-		return d, err
-	}
-	if err = tmp.Chmod(0o644); err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return d, fmt.Errorf("cannot write %s: %w", opts.Out, err)
-	}
-	if opts.Force {
-		err = os.Rename(tmp.Name(), opts.Out)
-	} else if err = os.Link(tmp.Name(), opts.Out); err == nil {
-		os.Remove(tmp.Name())
-	} else if errors.Is(err, fs.ErrExist) {
-		return d, fmt.Errorf("%s appeared meanwhile: pass --force to overwrite it", opts.Out)
-	} else {
-		err = os.Rename(tmp.Name(), opts.Out) // no hard links on this file system
-	}
-	if err != nil {
-		return d, fmt.Errorf("cannot write %s: %w", opts.Out, err)
-	}
-	return d, nil
+		return checkMD5(opts.MD5, d.MD5)
+	})
+	return d, err
 }
 
 func checkMD5(want, got string) error {
