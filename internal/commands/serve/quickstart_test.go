@@ -137,7 +137,8 @@ func freePorts(args []string) []string {
 }
 
 // readmeSection returns the lines of the sh blocks of the section "##
-// title" of the README at path, with "\" continuations joined.
+// title" of the README at path, with "\" continuations joined and "&&"
+// lists split.
 func readmeSection(t *testing.T, path, title string) []string {
 	t.Helper()
 	data := string(cmdtest.ReadFile(t, path))
@@ -159,7 +160,8 @@ func readmeSection(t *testing.T, path, title string) []string {
 				cont += s
 				continue
 			}
-			lines = append(lines, cont+l)
+			// "a && b" runs as two lines: the test stops at the first failure too.
+			lines = append(lines, strings.Split(cont+l, " && ")...)
 			cont = ""
 		}
 	}
