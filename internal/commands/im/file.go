@@ -53,8 +53,8 @@ the output if the command fails).`,
 			if _, err := wire.ParseAddress(opts.FileID); err != nil {
 				return cmdutil.UsageError("FILEID %q: %v", opts.FileID, err)
 			}
-			if err := imstore.CheckUserID(opts.User); err != nil {
-				return cmdutil.UsageError("--user must be a local user's id: %v", err)
+			if err := checkLocalUser("--user", opts.User); err != nil {
+				return err
 			}
 			if opts.Out == cmdutil.Stdio && cmd.Flag(cmdutil.OutputFlag).Changed {
 				return cmdutil.UsageError("with --out - the file itself is the output: drop -o")

@@ -53,8 +53,8 @@ shown), one line per message; with -o json, one JSON object per line.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.User = args[0]
 			opts.prepare(f, cmd)
-			if err := imstore.CheckUserID(opts.User); err != nil {
-				return cmdutil.UsageError("USER must be a local user's id: %v", err)
+			if err := checkLocalUser("USER", opts.User); err != nil {
+				return err
 			}
 			if opts.Limit < 0 {
 				return cmdutil.UsageError("--limit must be 0 (no limit) or positive")

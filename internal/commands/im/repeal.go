@@ -5,7 +5,6 @@ import (
 
 	"github.com/imictl/imictl/internal/commands/cmdutil"
 	"github.com/imictl/imictl/internal/commands/output"
-	"github.com/imictl/imictl/internal/sns/imstore"
 	"github.com/imictl/imictl/internal/sns/wire"
 )
 
@@ -33,8 +32,8 @@ itself. Revoking a revoked message again changes nothing.`,
 			if _, err := wire.ParseAddress(opts.MessageID); err != nil {
 				return cmdutil.UsageError("MESSAGEID %q: %v", opts.MessageID, err)
 			}
-			if err := imstore.CheckUserID(opts.User); err != nil {
-				return cmdutil.UsageError("--user must be a local user's id: %v", err)
+			if err := checkLocalUser("--user", opts.User); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(opts)

@@ -72,8 +72,8 @@ recipient's server downloads it from this one when its user asks for it.`,
 }
 
 func validateSend(opts *SendOptions, typeGiven bool) error {
-	if err := imstore.CheckUserID(opts.From); err != nil {
-		return cmdutil.UsageError("--from must be a local user's id: %v", err)
+	if err := checkLocalUser("--from", opts.From); err != nil {
+		return err
 	}
 	if err := checkRecipient("--to", opts.To); err != nil {
 		return err

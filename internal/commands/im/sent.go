@@ -7,7 +7,6 @@ import (
 
 	"github.com/imictl/imictl/internal/commands/cmdutil"
 	"github.com/imictl/imictl/internal/commands/output"
-	"github.com/imictl/imictl/internal/sns/imstore"
 )
 
 // SentOptions are the inputs of `imictl im sent`.
@@ -32,8 +31,8 @@ recipient's server is in "imictl im outbox".`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.User = args[0]
 			opts.prepare(f, cmd)
-			if err := imstore.CheckUserID(opts.User); err != nil {
-				return cmdutil.UsageError("USER must be a local user's id: %v", err)
+			if err := checkLocalUser("USER", opts.User); err != nil {
+				return err
 			}
 			if opts.Limit < 0 {
 				return cmdutil.UsageError("--limit must be 0 (no limit) or positive")
