@@ -117,44 +117,44 @@ func checkApplication(a *Application) error {
 	input := Application{Kind: a.Kind, ServerID: a.ServerID, Fields: a.Fields, Changed: a.Changed, CSR: a.CSR, Note: a.Note}
 	*a = input
 	if len(a.Note) > maxNote {
-		return invalid("note", "longer than %d bytes", maxNote)
+		return boltdb.Invalid("note", "longer than %d bytes", maxNote)
 	}
 	switch a.Kind {
 	case KindNew:
 		if len(a.Changed) > 0 {
-			return invalid("changed", "only a modify application names changed fields")
+			return boltdb.Invalid("changed", "only a modify application names changed fields")
 		}
 		for _, name := range FieldNames {
 			if !optionalFields[name] && *a.Fields.field(name) == "" {
-				return invalid(name, "required for registration")
+				return boltdb.Invalid(name, "required for registration")
 			}
 		}
 		if len(a.CSR) == 0 {
-			return invalid("csr", "required for registration: it carries the server's public key")
+			return boltdb.Invalid("csr", "required for registration: it carries the server's public key")
 		}
 	case KindModify:
 		if len(a.Changed) == 0 && len(a.CSR) == 0 {
-			return invalid("changed", "a modify application changes at least one field or carries a CSR")
+			return boltdb.Invalid("changed", "a modify application changes at least one field or carries a CSR")
 		}
 		seen := map[string]bool{}
 		for _, name := range a.Changed {
 			p := a.Fields.field(name)
 			switch {
 			case p == nil:
-				return invalid("changed", "unknown field %q; the fields are %s (serverId never changes)", name, strings.Join(FieldNames, ", "))
+				return boltdb.Invalid("changed", "unknown field %q; the fields are %s (serverId never changes)", name, strings.Join(FieldNames, ", "))
 			case seen[name]:
-				return invalid("changed", "field %q named twice", name)
+				return boltdb.Invalid("changed", "field %q named twice", name)
 			case *p == "" && !optionalFields[name]:
-				return invalid(name, "required; it cannot be cleared")
+				return boltdb.Invalid(name, "required; it cannot be cleared")
 			}
 			seen[name] = true
 		}
 	case KindCancel:
 		if len(a.Changed) > 0 || len(a.CSR) > 0 {
-			return invalid("kind", "a cancel application carries no fields and no CSR")
+			return boltdb.Invalid("kind", "a cancel application carries no fields and no CSR")
 		}
 	default:
-		return invalid("kind", "%q; use new, modify or cancel", a.Kind)
+		return boltdb.Invalid("kind", "%q; use new, modify or cancel", a.Kind)
 	}
 	return nil
 }
@@ -262,7 +262,7 @@ func (s *Store) Reject(id, reviewer, reason string) (Application, error) {
 		return Application{}, err
 	}
 	if strings.TrimSpace(reason) == "" {
-		return Application{}, invalid("reason", "empty; tell the applicant why the application is rejected")
+		return Application{}, boltdb.Invalid("reason", "empty; tell the applicant why the application is rejected")
 	}
 	return s.decide(id, StateRejected, reviewer, reason, func(*txn, *Application) error { return nil })
 }

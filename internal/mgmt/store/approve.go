@@ -44,11 +44,11 @@ func (s *Store) Approve(id string, ap Approval) (Application, error) {
 		cert := ap.Certificate
 		switch {
 		case a.NeedsCertificate() && cert == nil:
-			return invalid("certificate", "application %s (%s) needs the certificate issued for its CSR", a.ID, a.Kind)
+			return boltdb.Invalid("certificate", "application %s (%s) needs the certificate issued for its CSR", a.ID, a.Kind)
 		case !a.NeedsCertificate() && cert != nil:
-			return invalid("certificate", "application %s (%s) has no CSR; approve it without a certificate", a.ID, a.Kind)
+			return boltdb.Invalid("certificate", "application %s (%s) has no CSR; approve it without a certificate", a.ID, a.Kind)
 		case cert != nil && cert.ServerID != a.ServerID:
-			return invalid("certificate serverId", "%s, but application %s is for %s", cert.ServerID, a.ID, a.ServerID)
+			return boltdb.Invalid("certificate serverId", "%s, but application %s is for %s", cert.ServerID, a.ID, a.ServerID)
 		}
 		if cert != nil {
 			c := *cert

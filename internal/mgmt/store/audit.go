@@ -78,7 +78,7 @@ func (s *Store) Audit(f AuditFilter) ([]AuditEntry, error) {
 
 func requireActor(actor string) error {
 	if actor == "" {
-		return invalid("actor", "empty; every change records who made it")
+		return boltdb.Invalid("actor", "empty; every change records who made it")
 	}
 	return nil
 }

@@ -74,16 +74,16 @@ type CertFilter struct {
 // checkCertificate validates a certificate handed to the store.
 func checkCertificate(c *Certificate) error {
 	if c.Serial == "" || strings.Trim(c.Serial, "0123456789abcdef") != "" || c.Serial[0] == '0' {
-		return invalid("certificate serial", "%q must be lowercase hex without leading zeros, as big.Int.Text(16) writes it", c.Serial)
+		return boltdb.Invalid("certificate serial", "%q must be lowercase hex without leading zeros, as big.Int.Text(16) writes it", c.Serial)
 	}
 	if err := checkServerID("certificate serverId", c.ServerID); err != nil {
 		return err
 	}
 	if len(c.DER) == 0 {
-		return invalid("certificate DER", "empty")
+		return boltdb.Invalid("certificate DER", "empty")
 	}
 	if !c.NotAfter.After(c.NotBefore) {
-		return invalid("certificate validity", "notAfter %s is not after notBefore %s", c.NotAfter, c.NotBefore)
+		return boltdb.Invalid("certificate validity", "notAfter %s is not after notBefore %s", c.NotAfter, c.NotBefore)
 	}
 	return nil
 }
@@ -163,7 +163,7 @@ func (s *Store) RevokeCertificate(actor, serial string, reason int) (Certificate
 		return Certificate{}, err
 	}
 	if reason < 0 || reason > 10 || reason == 7 || reason == 8 {
-		return Certificate{}, invalid("revocation reason", "%d is not an RFC 5280 CRLReason for revoking (0-6, 9, 10)", reason)
+		return Certificate{}, boltdb.Invalid("revocation reason", "%d is not an RFC 5280 CRLReason for revoking (0-6, 9, 10)", reason)
 	}
 	var c Certificate
 	err := s.update(func(t *txn) error {

@@ -23,10 +23,10 @@ func (s *Store) PutCRL(actor string, crl CRL) error {
 		return err
 	}
 	if len(crl.DER) == 0 {
-		return invalid("CRL DER", "empty")
+		return boltdb.Invalid("CRL DER", "empty")
 	}
 	if crl.Number == 0 {
-		return invalid("CRL number", "0; numbers start at 1")
+		return boltdb.Invalid("CRL number", "0; numbers start at 1")
 	}
 	return s.update(func(t *txn) error {
 		b := t.b(bucketCRL)

@@ -11,8 +11,6 @@ import (
 // matches one of these with errors.Is, and most carry details in a typed
 // error that errors.As can extract.
 var (
-	ErrNotFound            = errors.New("not found")
-	ErrInvalid             = errors.New("invalid input")
 	ErrAlreadyDecided      = errors.New("application already decided")
 	ErrPendingApplication  = errors.New("another application is pending")
 	ErrServerExists        = errors.New("serverId already registered")
@@ -38,34 +36,17 @@ type (
 	SchemaTooNewError = boltdb.SchemaTooNewError
 )
 
-// NotFoundError names what was looked up.
-type NotFoundError struct {
-	Kind string // "server", "application", "certificate", "crl", "outbox entry"
-	Key  string
-}
+// Refusals shared with the other store: NotFoundError (errors.Is
+// ErrNotFound) and ValidationError (ErrInvalid), from internal/boltdb.
+var (
+	ErrNotFound = boltdb.ErrNotFound
+	ErrInvalid  = boltdb.ErrInvalid
+)
 
-func (e *NotFoundError) Error() string {
-	if e.Key == "" {
-		return fmt.Sprintf("no %s stored yet", e.Kind)
-	}
-	return fmt.Sprintf("no %s %q; check the spelling, or list them to see what exists", e.Kind, e.Key)
-}
-
-func (e *NotFoundError) Is(target error) bool { return target == ErrNotFound }
-
-// ValidationError names the bad field and what is wrong with it.
-type ValidationError struct {
-	Field   string
-	Problem string
-}
-
-func (e *ValidationError) Error() string { return fmt.Sprintf("invalid %s: %s", e.Field, e.Problem) }
-
-func (e *ValidationError) Is(target error) bool { return target == ErrInvalid }
-
-func invalid(field, format string, args ...any) error {
-	return &ValidationError{Field: field, Problem: fmt.Sprintf(format, args...)}
-}
+type (
+	NotFoundError   = boltdb.NotFoundError
+	ValidationError = boltdb.ValidationError
+)
 
 // AlreadyDecidedError: the compare-and-swap on an application's state failed.
 type AlreadyDecidedError struct {

@@ -1,6 +1,10 @@
 package store
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/imictl/imictl/internal/boltdb"
+)
 
 // ImportServers stores servers registered elsewhere, for example when a
 // registry moves from another management server, or to build a large
@@ -36,11 +40,11 @@ func (t *txn) checkImport(srv Server) error {
 	}
 	for _, name := range FieldNames {
 		if !optionalFields[name] && *srv.ServerFields.field(name) == "" {
-			return invalid(name, "required")
+			return boltdb.Invalid(name, "required")
 		}
 	}
 	if srv.Status != StatusNormal && srv.Status != StatusSuspended {
-		return invalid("status", "%d; import servers with status 0 or 1", srv.Status)
+		return boltdb.Invalid("status", "%d; import servers with status 0 or 1", srv.Status)
 	}
 	if err := t.checkSubmittable(Application{Kind: KindNew, ServerID: srv.ServerID}); err != nil {
 		return err
@@ -51,7 +55,7 @@ func (t *txn) checkImport(srv Server) error {
 			return err
 		}
 		if c.ServerID != srv.ServerID {
-			return invalid("certSerial", "certificate %s is for %q", c.Serial, c.ServerID)
+			return boltdb.Invalid("certSerial", "certificate %s is for %q", c.Serial, c.ServerID)
 		}
 	}
 	return nil

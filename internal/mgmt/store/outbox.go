@@ -244,7 +244,7 @@ func (s *Store) ListOutbox(f OutboxFilter) ([]OutboxEntry, error) {
 // to keep the file from growing without bound.
 func (s *Store) PruneOutbox(before time.Time, limit int) (int, error) {
 	if limit <= 0 {
-		return 0, invalid("limit", "%d; prune at least one entry per call", limit)
+		return 0, boltdb.Invalid("limit", "%d; prune at least one entry per call", limit)
 	}
 	n := 0
 	err := s.update(func(t *txn) error {

@@ -203,7 +203,7 @@ func (s *Store) SetStatus(actor, id string, from, to Status) (Server, error) {
 	}
 	action := map[[2]Status]string{{StatusNormal, StatusSuspended}: ActionServerSuspend, {StatusSuspended, StatusNormal}: ActionServerResume}[[2]Status{from, to}]
 	if action == "" {
-		return srv, invalid("status change", "%d -> %d; only suspend (0 -> 1) and resume (1 -> 0) are allowed, cancel through a cancel application", from, to)
+		return srv, boltdb.Invalid("status change", "%d -> %d; only suspend (0 -> 1) and resume (1 -> 0) are allowed, cancel through a cancel application", from, to)
 	}
 	err := s.update(func(t *txn) error {
 		var err error

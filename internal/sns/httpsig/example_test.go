@@ -13,6 +13,7 @@ import (
 
 	"github.com/emmansun/gmsm/sm2"
 	"github.com/emmansun/gmsm/smx509"
+
 	"github.com/imictl/imictl/internal/pki"
 )
 

@@ -15,6 +15,7 @@ import (
 
 	"github.com/emmansun/gmsm/sm2"
 	"github.com/emmansun/gmsm/smx509"
+
 	"github.com/imictl/imictl/internal/pki"
 )
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/emmansun/gmsm/smx509"
+
 	"github.com/imictl/imictl/internal/pki"
 )
 

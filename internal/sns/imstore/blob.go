@@ -12,6 +12,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/imictl/imictl/internal/boltdb"
 )
 
 // staleTemp is how old a partial upload or download in tmp/ must be before
@@ -89,10 +91,10 @@ func (bs *BlobStore) Put(r io.Reader, maxSize int64) (Blob, error) {
 // *TooLargeError for extra bytes) and stores nothing.
 func (bs *BlobStore) PutExpect(r io.Reader, size int64, md5hex string) (Blob, error) {
 	if size < 0 {
-		return Blob{}, invalid("size", "%d is negative", size)
+		return Blob{}, boltdb.Invalid("size", "%d is negative", size)
 	}
 	if !isHex(md5hex, 32) {
-		return Blob{}, invalid("md5", "%q: want 32 lowercase hex digits", md5hex)
+		return Blob{}, boltdb.Invalid("md5", "%q: want 32 lowercase hex digits", md5hex)
 	}
 	return bs.put(r, size, func(b Blob) error {
 		switch {
@@ -107,7 +109,7 @@ func (bs *BlobStore) PutExpect(r io.Reader, size int64, md5hex string) (Blob, er
 
 func (bs *BlobStore) put(r io.Reader, maxSize int64, accept func(Blob) error) (b Blob, err error) {
 	if maxSize < 0 {
-		return Blob{}, invalid("maxSize", "%d is negative", maxSize)
+		return Blob{}, boltdb.Invalid("maxSize", "%d is negative", maxSize)
 	}
 	f, err := os.CreateTemp(filepath.Join(bs.dir, "tmp"), "put-*")
 	if err != nil {
@@ -175,7 +177,7 @@ func (bs *BlobStore) path(hash string) string {
 // missing blob is a *NotFoundError.
 func (bs *BlobStore) Open(hash string) (*os.File, error) {
 	if !isHex(hash, 64) {
-		return nil, invalid("hash", "%q: want 64 lowercase hex digits (sha256)", hash)
+		return nil, boltdb.Invalid("hash", "%q: want 64 lowercase hex digits (sha256)", hash)
 	}
 	f, err := os.Open(bs.path(hash))
 	if errors.Is(err, fs.ErrNotExist) {

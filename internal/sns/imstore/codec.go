@@ -4,8 +4,9 @@ import (
 	"bytes"
 	"encoding/binary"
 
-	"github.com/imictl/imictl/internal/boltdb"
 	"go.etcd.io/bbolt"
+
+	"github.com/imictl/imictl/internal/boltdb"
 )
 
 // key joins string parts with 0x00 and appends an optional big-endian

@@ -2,8 +2,9 @@ package imstore
 
 import (
 	"fmt"
-	"github.com/imictl/imictl/internal/boltdb"
 	"time"
+
+	"github.com/imictl/imictl/internal/boltdb"
 
 	"github.com/imictl/imictl/internal/ids"
 )
@@ -25,7 +26,7 @@ const maxCertPEM = 64 << 10
 
 func checkDirEntry(e DirEntry) error {
 	if err := ids.ValidateServerID(e.ServerID); err != nil {
-		return invalid("serverId", "%v", err)
+		return boltdb.Invalid("serverId", "%v", err)
 	}
 	if err := checkText("serverName", e.ServerName, maxNameLen, false); err != nil {
 		return err
@@ -34,7 +35,7 @@ func checkDirEntry(e DirEntry) error {
 		return err
 	}
 	if len(e.CertPEM) > maxCertPEM {
-		return invalid("certPEM", "%d bytes, at most %d", len(e.CertPEM), maxCertPEM)
+		return boltdb.Invalid("certPEM", "%d bytes, at most %d", len(e.CertPEM), maxCertPEM)
 	}
 	return nil
 }
@@ -45,7 +46,7 @@ func checkDirEntry(e DirEntry) error {
 // the same serverId; a bad entry refuses the whole answer.
 func (s *Store) PutDirectory(entries []DirEntry, serverTime int64) error {
 	if serverTime < 0 {
-		return invalid("serverTime", "%d is negative", serverTime)
+		return boltdb.Invalid("serverTime", "%d is negative", serverTime)
 	}
 	for i, e := range entries {
 		if err := checkDirEntry(e); err != nil {

@@ -3,6 +3,7 @@ package imstore
 import (
 	"errors"
 	"fmt"
+
 	"github.com/imictl/imictl/internal/boltdb"
 )
 
@@ -10,8 +11,6 @@ import (
 // matches one of these with errors.Is, and most carry details in a typed
 // error that errors.As can extract.
 var (
-	ErrNotFound  = errors.New("not found")
-	ErrInvalid   = errors.New("invalid input")
 	ErrExists    = errors.New("already exists")
 	ErrForbidden = errors.New("not allowed")
 	ErrState     = errors.New("wrong state")
@@ -32,31 +31,17 @@ type (
 	SchemaTooNewError = boltdb.SchemaTooNewError
 )
 
-// NotFoundError names what was looked up.
-type NotFoundError struct {
-	Kind string // "user", "friend", "friend request", "message", "file", "outbox item", "directory entry"
-	Key  string
-}
+// Refusals shared with the other store: NotFoundError (errors.Is
+// ErrNotFound) and ValidationError (ErrInvalid), from internal/boltdb.
+var (
+	ErrNotFound = boltdb.ErrNotFound
+	ErrInvalid  = boltdb.ErrInvalid
+)
 
-func (e *NotFoundError) Error() string {
-	return fmt.Sprintf("no %s %q; check the id, or list them to see what exists", e.Kind, e.Key)
-}
-
-func (e *NotFoundError) Is(target error) bool { return target == ErrNotFound }
-
-// ValidationError names the bad field and what is wrong with it.
-type ValidationError struct {
-	Field   string
-	Problem string
-}
-
-func (e *ValidationError) Error() string { return fmt.Sprintf("invalid %s: %s", e.Field, e.Problem) }
-
-func (e *ValidationError) Is(target error) bool { return target == ErrInvalid }
-
-func invalid(field, format string, args ...any) error {
-	return &ValidationError{Field: field, Problem: fmt.Sprintf(format, args...)}
-}
+type (
+	NotFoundError   = boltdb.NotFoundError
+	ValidationError = boltdb.ValidationError
+)
 
 // ExistsError: a record with that key is already stored.
 type ExistsError struct {

@@ -4,8 +4,9 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"github.com/imictl/imictl/internal/boltdb"
 	"time"
+
+	"github.com/imictl/imictl/internal/boltdb"
 
 	"github.com/imictl/imictl/internal/ids"
 )
@@ -28,7 +29,7 @@ type FileMeta struct {
 // random bits, unguessable so that ids cannot be probed.
 func NewID(serverID string) (string, error) {
 	if err := ids.ValidateServerID(serverID); err != nil {
-		return "", invalid("serverID", "%v", err)
+		return "", boltdb.Invalid("serverID", "%v", err)
 	}
 	var b [16]byte
 	if _, err := rand.Read(b[:]); err != nil {
@@ -62,13 +63,13 @@ func checkFile(m *FileMeta) error {
 		return err
 	}
 	if m.Size < 0 {
-		return invalid("size", "%d is negative", m.Size)
+		return boltdb.Invalid("size", "%d is negative", m.Size)
 	}
 	if !isHex(m.MD5, 32) {
-		return invalid("md5", "%q: want 32 lowercase hex digits", m.MD5)
+		return boltdb.Invalid("md5", "%q: want 32 lowercase hex digits", m.MD5)
 	}
 	if !isHex(m.ContentHash, 64) {
-		return invalid("contentHash", "%q: want 64 lowercase hex digits (sha256)", m.ContentHash)
+		return boltdb.Invalid("contentHash", "%q: want 64 lowercase hex digits (sha256)", m.ContentHash)
 	}
 	return nil
 }

@@ -2,9 +2,10 @@ package imstore
 
 import (
 	"fmt"
-	"github.com/imictl/imictl/internal/boltdb"
 	"strconv"
 	"time"
+
+	"github.com/imictl/imictl/internal/boltdb"
 )
 
 // Direction of a friend request, seen from this server.
@@ -66,7 +67,7 @@ func checkPair(user, peer string) (string, error) {
 		return "", err
 	}
 	if p == user {
-		return "", invalid("peer", "%q is the user itself", peer)
+		return "", boltdb.Invalid("peer", "%q is the user itself", peer)
 	}
 	return p, nil
 }

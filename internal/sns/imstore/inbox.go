@@ -2,8 +2,9 @@ package imstore
 
 import (
 	"fmt"
-	"github.com/imictl/imictl/internal/boltdb"
 	"time"
+
+	"github.com/imictl/imictl/internal/boltdb"
 )
 
 // InboxMessage is a message delivered to a local user.

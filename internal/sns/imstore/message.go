@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"time"
+
+	"github.com/imictl/imictl/internal/boltdb"
 )
 
 // MaxContent bounds a message's content object.
@@ -32,20 +34,20 @@ func (m *Message) check() error {
 		return err
 	}
 	if m.Type != 1 && m.Type != 2 {
-		return invalid("type", "%d: want 1 (one-to-one) or 2 (group)", m.Type)
+		return boltdb.Invalid("type", "%d: want 1 (one-to-one) or 2 (group)", m.Type)
 	}
 	m.MessageType = strings.ToLower(m.MessageType)
 	if err := checkText("messageType", m.MessageType, 32, true); err != nil {
 		return err
 	}
 	if len(m.Content) > MaxContent {
-		return invalid("content", "%d bytes, at most %d", len(m.Content), MaxContent)
+		return boltdb.Invalid("content", "%d bytes, at most %d", len(m.Content), MaxContent)
 	}
 	if len(m.Content) == 0 {
 		m.Content = json.RawMessage("{}")
 	}
 	if !json.Valid(m.Content) {
-		return invalid("content", "not valid JSON")
+		return boltdb.Invalid("content", "not valid JSON")
 	}
 	if m.FileID != "" {
 		if m.FileID, _, err = canonicalAddress("fileID", m.FileID); err != nil {

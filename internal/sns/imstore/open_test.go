@@ -3,12 +3,13 @@ package imstore
 import (
 	"bytes"
 	"errors"
-	"github.com/imictl/imictl/internal/boltdb"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/imictl/imictl/internal/boltdb"
 
 	"go.etcd.io/bbolt"
 )

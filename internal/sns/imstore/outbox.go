@@ -4,12 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"github.com/imictl/imictl/internal/boltdb"
 	"strconv"
 	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/imictl/imictl/internal/boltdb"
 )
 
 // OutboxState of an outbox item.
@@ -105,13 +106,13 @@ func checkSend(s *Send) error {
 		return err
 	}
 	if !strings.HasPrefix(s.Path, "/") {
-		return invalid("path", "%q: want an absolute path such as /sns/chat", s.Path)
+		return boltdb.Invalid("path", "%q: want an absolute path such as /sns/chat", s.Path)
 	}
 	if len(s.Body) > MaxBody {
-		return invalid("body", "%d bytes, at most %d", len(s.Body), MaxBody)
+		return boltdb.Invalid("body", "%d bytes, at most %d", len(s.Body), MaxBody)
 	}
 	if !json.Valid(s.Body) {
-		return invalid("body", "not valid JSON")
+		return boltdb.Invalid("body", "not valid JSON")
 	}
 	if s.MessageID != "" {
 		if s.MessageID, _, err = canonicalAddress("messageID", s.MessageID); err != nil {
@@ -228,7 +229,7 @@ func (t *txn) heads(destination string, fn func(OutboxItem) bool) error {
 // worker skips ids it is already sending.
 func (s *Store) Due(destination string, now time.Time, window int) ([]OutboxItem, error) {
 	if window <= 0 {
-		return nil, invalid("window", "%d; want at least 1", window)
+		return nil, boltdb.Invalid("window", "%d; want at least 1", window)
 	}
 	var out []OutboxItem
 	err := s.view(func(t *txn) error {

@@ -2,9 +2,10 @@ package imstore
 
 import (
 	"fmt"
-	"github.com/imictl/imictl/internal/boltdb"
 	"slices"
 	"time"
+
+	"github.com/imictl/imictl/internal/boltdb"
 )
 
 // Policy is the operator's white and black lists of peer serverIds (the
@@ -42,7 +43,7 @@ func (s *Store) SetPolicy(p Policy) (Policy, error) {
 	}
 	for _, id := range p.Allow {
 		if _, found := slices.BinarySearch(p.Deny, id); found {
-			return Policy{}, invalid("policy", "%s is both allowed and denied; remove it from one list", id)
+			return Policy{}, boltdb.Invalid("policy", "%s is both allowed and denied; remove it from one list", id)
 		}
 	}
 	err = s.update(func(t *txn) error {

@@ -2,8 +2,9 @@ package imstore
 
 import (
 	"fmt"
-	"github.com/imictl/imictl/internal/boltdb"
 	"time"
+
+	"github.com/imictl/imictl/internal/boltdb"
 )
 
 // SentMessage is a message a local user sent, kept so that the user can see

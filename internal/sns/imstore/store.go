@@ -4,8 +4,9 @@ import (
 	"io"
 	"time"
 
-	"github.com/imictl/imictl/internal/boltdb"
 	"go.etcd.io/bbolt"
+
+	"github.com/imictl/imictl/internal/boltdb"
 )
 
 // DefaultTimeout is how long Open waits for the file lock before reporting

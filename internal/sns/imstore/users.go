@@ -2,9 +2,10 @@ package imstore
 
 import (
 	"fmt"
-	"github.com/imictl/imictl/internal/boltdb"
 	"strings"
 	"time"
+
+	"github.com/imictl/imictl/internal/boltdb"
 )
 
 // verifyType values (S4): may this user be added as a friend.
@@ -77,7 +78,7 @@ func checkUser(u *User) error {
 		u.VerifyType = VerifyAnyone
 	case VerifyNobody, VerifyAnyone:
 	default:
-		return invalid("verifyType", "%d: want 1 (nobody may add) or 2 (may add)", u.VerifyType)
+		return boltdb.Invalid("verifyType", "%d: want 1 (nobody may add) or 2 (may add)", u.VerifyType)
 	}
 	return nil
 }

@@ -6,6 +6,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/imictl/imictl/internal/boltdb"
+
 	"github.com/imictl/imictl/internal/ids"
 	"github.com/imictl/imictl/internal/sns/wire"
 )
@@ -31,7 +33,7 @@ const (
 // CheckUserID reports whether id is a valid local user id.
 func CheckUserID(id string) error {
 	if !userIDPattern.MatchString(id) || strings.Contains(id, "..") {
-		return invalid("userID", "%q: use 1-64 letters, digits, '_', '+', '-' or '.' (not first, not doubled)", id)
+		return boltdb.Invalid("userID", "%q: use 1-64 letters, digits, '_', '+', '-' or '.' (not first, not doubled)", id)
 	}
 	return nil
 }
@@ -41,15 +43,15 @@ func CheckUserID(id string) error {
 func checkText(field, s string, maxLen int, required bool) error {
 	switch {
 	case s == "" && required:
-		return invalid(field, "required")
+		return boltdb.Invalid(field, "required")
 	case len(s) > maxLen:
-		return invalid(field, "%d bytes, at most %d", len(s), maxLen)
+		return boltdb.Invalid(field, "%d bytes, at most %d", len(s), maxLen)
 	case !utf8.ValidString(s):
-		return invalid(field, "not valid UTF-8")
+		return boltdb.Invalid(field, "not valid UTF-8")
 	}
 	for _, r := range s {
 		if unicode.IsControl(r) {
-			return invalid(field, "contains control character %U", r)
+			return boltdb.Invalid(field, "contains control character %U", r)
 		}
 	}
 	return nil
@@ -60,7 +62,7 @@ func checkText(field, s string, maxLen int, required bool) error {
 func canonicalAddress(field, s string) (string, wire.Address, error) {
 	a, err := wire.ParseAddress(s)
 	if err != nil {
-		return "", a, invalid(field, "%v", err)
+		return "", a, boltdb.Invalid(field, "%v", err)
 	}
 	return a.String(), a, nil
 }
@@ -69,7 +71,7 @@ func canonicalAddress(field, s string) (string, wire.Address, error) {
 func canonicalPeer(field, s string) (string, error) {
 	if !strings.Contains(s, "@") {
 		if err := CheckUserID(s); err != nil {
-			return "", invalid(field, "%q is neither a local user id nor user@serverId / user@host:port", s)
+			return "", boltdb.Invalid(field, "%q is neither a local user id nor user@serverId / user@host:port", s)
 		}
 		return s, nil
 	}
@@ -80,17 +82,17 @@ func canonicalPeer(field, s string) (string, error) {
 // canonicalDestination checks a peer server: a serverId or host:port.
 func canonicalDestination(field, s string) (string, error) {
 	if s == "" {
-		return "", invalid(field, "required: a serverId or host:port")
+		return "", boltdb.Invalid(field, "required: a serverId or host:port")
 	}
 	if !strings.ContainsAny(s, ".:[") {
 		if err := ids.ValidateServerID(s); err != nil {
-			return "", invalid(field, "%v", err)
+			return "", boltdb.Invalid(field, "%v", err)
 		}
 		return s, nil
 	}
 	a, err := wire.ParseAddress("x@" + s)
 	if err != nil {
-		return "", invalid(field, "%q is neither a serverId nor host:port", s)
+		return "", boltdb.Invalid(field, "%q is neither a serverId nor host:port", s)
 	}
 	return a.Domain(), nil
 }
