@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/imictl/imictl/internal/boltdb"
-
 	"github.com/imictl/imictl/internal/ids"
 )
 

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/imictl/imictl/internal/boltdb"
-
 	"github.com/imictl/imictl/internal/ids"
 )
 

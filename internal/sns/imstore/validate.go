@@ -7,7 +7,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/imictl/imictl/internal/boltdb"
-
 	"github.com/imictl/imictl/internal/ids"
 	"github.com/imictl/imictl/internal/sns/wire"
 )
