@@ -1,7 +1,6 @@
 package imserver
 
 import (
-	"encoding/json"
 	"net/http"
 
 	"github.com/imictl/imictl/internal/mgmt/api"
@@ -21,22 +20,14 @@ const receiveNotifyPath = "/sns/restApi/imServer/servermgr/receivenotify"
 func (s *Server) handleReceiveNotify(w http.ResponseWriter, r *http.Request) {
 	origin, _ := httpsig.OriginFrom(r.Context())
 	if origin != s.cfg.MgmtServerID {
-		writeMgmtJSON(w, http.StatusForbidden, api.Fail(ReasonWrongSender, "only the management server "+s.cfg.MgmtServerID+" sends change notifications, not "+origin))
+		writeJSON(w, http.StatusForbidden, api.Fail(ReasonWrongSender, "only the management server "+s.cfg.MgmtServerID+" sends change notifications, not "+origin))
 		return
 	}
 	var req api.ReceiveNotifyRequest
 	if err := decodeBody(r, &req); err != nil {
-		writeMgmtJSON(w, http.StatusBadRequest, api.Fail(ReasonBadRequest, err.Error()))
+		writeJSON(w, http.StatusBadRequest, api.Fail(ReasonBadRequest, err.Error()))
 		return
 	}
 	s.dir.notify(req.ServerID)
-	writeMgmtJSON(w, http.StatusOK, api.ReceiveNotifyResponse{Envelope: api.OK()})
-}
-
-// writeMgmtJSON answers with a management envelope (string code, desc).
-func writeMgmtJSON(w http.ResponseWriter, status int, v any) {
-	b, _ := json.Marshal(v) // strings only: cannot fail
-	w.Header().Set("Content-Type", contentTypeJSON)
-	w.WriteHeader(status)
-	w.Write(b)
+	writeJSON(w, http.StatusOK, api.ReceiveNotifyResponse{Envelope: api.OK()})
 }
