@@ -110,6 +110,7 @@ func TestRefusals(t *testing.T) {
 		{[]string{"file", "get", "0123@first", "--user", "alice", "--out", out}, cmdutil.ExitNotFound, ""},
 		{[]string{"friend", "accept", "999"}, cmdutil.ExitNotFound, "not_found"},
 		{[]string{"friend", "accept", "--user", "alice", "--peer", "bob@second"}, cmdutil.ExitNotFound, ""},
+		{[]string{"friend", "accept", "--user", "alice", "--peer", "nobody"}, cmdutil.ExitNotFound, ""},
 		{[]string{"outbox", "retry", "999"}, cmdutil.ExitNotFound, "not_found"},
 		{[]string{"user", "add", "alice", "--name", "Twice"}, cmdutil.ExitFailure, "conflict"},
 	}
