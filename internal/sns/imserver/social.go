@@ -25,9 +25,8 @@ func (s *Server) AddFriend(user, peer, remark string) (imstore.FriendRequest, er
 		if _, err := s.st.GetUser(to.Local); err != nil {
 			return imstore.FriendRequest{}, err
 		}
-		profile := u.Profile()
-		profile.UserID = self
-		if _, err := s.st.RecordIncomingRequest(to.Local, self, remark, profile); err != nil {
+		// Recorded as the peer's server would record it from S5.
+		if _, err := s.st.RecordIncomingRequest(to.Local, self, remark, profileOf(self, s.userInfo(u))); err != nil {
 			return imstore.FriendRequest{}, err
 		}
 		return s.st.RecordOutgoingRequest(user, to.String(), remark)
@@ -87,9 +86,7 @@ func (s *Server) RespondFriend(requestID uint64, agree bool) (imstore.FriendRequ
 		s.out.wake(sends[0].Destination)
 		return r, nil
 	}
-	profile := u.Profile()
-	profile.UserID = self
-	_, _, err = s.st.PeerAnswered(to.Local, self, agree, profile)
+	_, _, err = s.st.PeerAnswered(to.Local, self, agree, profileOf(self, s.userInfo(u)))
 	return r, err
 }
 
