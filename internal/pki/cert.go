@@ -27,7 +27,7 @@ func ParseCertificatePEM(data []byte) (*smx509.Certificate, error) {
 
 // ParseCertificatesPEM parses every certificate of a PEM bundle (or one DER).
 func ParseCertificatesPEM(data []byte) ([]*smx509.Certificate, error) {
-	if !bytesContains(data, "-----BEGIN ") {
+	if !containsPEMHeader(data) {
 		c, err := ParseCertificatePEM(data)
 		if err != nil {
 			return nil, err

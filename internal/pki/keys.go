@@ -192,10 +192,6 @@ func describeNonPEM(data []byte) string {
 	}
 }
 
-func containsPEMHeader(data []byte) bool {
-	return len(data) > 0 && bytesContains(data, "-----BEGIN ")
-}
-
 // EncodePublicKeyPEM encodes pub as a "PUBLIC KEY" (SubjectPublicKeyInfo).
 func EncodePublicKeyPEM(pub *ecdsa.PublicKey) ([]byte, error) {
 	der, err := smx509.MarshalPKIXPublicKey(pub)
