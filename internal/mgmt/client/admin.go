@@ -202,8 +202,7 @@ func (a *Admin) call(ctx context.Context, method, path string, q url.Values, bod
 	if err != nil {
 		return fmt.Errorf("the management server's admin socket %s: %w", a.socket, err)
 	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxAdminAnswer))
+	data, err := readAnswer(resp, maxAdminAnswer, "admin API "+method+" "+path)
 	if err != nil {
 		return fmt.Errorf("reading the admin answer: %w", err)
 	}

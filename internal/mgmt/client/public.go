@@ -231,7 +231,7 @@ func (p *Public) get(ctx context.Context, path string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	data, err := readAnswer(resp, p.o.BaseURL+path)
+	data, err := readAnswer(resp, maxAnswer, p.o.BaseURL+path)
 	if err != nil {
 		return nil, err
 	}
@@ -257,7 +257,7 @@ func (p *Public) call(ctx context.Context, s *signedState, path string, body any
 	var data []byte
 	if s == nil {
 		if resp, err = p.http.Do(req); err == nil {
-			data, err = readAnswer(resp, req.URL.String())
+			data, err = readAnswer(resp, maxAnswer, req.URL.String())
 		}
 	} else {
 		resp, data, err = p.exchange(ctx, s, req)
@@ -279,15 +279,16 @@ func (p *Public) call(ctx context.Context, s *signedState, path string, body any
 	return nil
 }
 
-// readAnswer reads and closes resp's body, refusing more than maxAnswer.
-func readAnswer(resp *http.Response, where string) ([]byte, error) {
+// readAnswer reads and closes resp's body, refusing more than max bytes
+// rather than handing a truncated answer to the JSON decoder.
+func readAnswer(resp *http.Response, max int, where string) ([]byte, error) {
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer+1))
+	data, err := io.ReadAll(io.LimitReader(resp.Body, int64(max)+1))
 	if err != nil {
 		return nil, err
 	}
-	if len(data) > maxAnswer {
-		return nil, fmt.Errorf("%s: the answer exceeds %d bytes", where, maxAnswer)
+	if len(data) > max {
+		return nil, fmt.Errorf("%s: the answer exceeds %d bytes", where, max)
 	}
 	return data, nil
 }

@@ -266,7 +266,7 @@ func (p *Public) exchange(ctx context.Context, s *signedState, req *http.Request
 	if err != nil {
 		return nil, nil, err
 	}
-	data, err := readAnswer(resp, req.URL.String())
+	data, err := readAnswer(resp, maxAnswer, req.URL.String())
 	if err != nil {
 		return nil, nil, err
 	}
