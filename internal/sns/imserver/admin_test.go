@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -143,6 +144,18 @@ func TestAdminAPI(t *testing.T) {
 	}
 	_, err = alpha.DropOutbox(ctx, 999)
 	adminErr(t, "drop an unknown item", err, 404, ReasonNotFound, imstore.ErrNotFound)
+	before, err := alpha.Outbox(ctx, imstore.OutboxFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = alpha.RetryOutbox(ctx, 0) // neither an item nor a destination
+	adminErr(t, "retry of nothing named", err, 400, ReasonBadRequest, imstore.ErrInvalid)
+	if err == nil || !strings.Contains(err.Error(), "name an outbox item or a destination to retry") {
+		t.Errorf("retry of nothing named: %v, want it to say what to name", err)
+	}
+	if after, err := alpha.Outbox(ctx, imstore.OutboxFilter{}); err != nil || !reflect.DeepEqual(after, before) {
+		t.Errorf("retry of nothing named changed the outbox: %+v %v, was %+v", after, err, before)
+	}
 
 	alphaSrv.stopOnce()
 	if _, err := alpha.Status(ctx); !errors.Is(err, adminclient.ErrNotRunning) {
