@@ -94,7 +94,7 @@ func badCerts(t *testing.T) []struct{ name, path, msg string } {
 	keyPEM, _ := pki.EncodePrivateKeyPEM(k, nil)
 	file := func(name string, data []byte) string { return cmdtest.WriteFile(t, dir, name, data) }
 	return []struct{ name, path, msg string }{
-		{"missing file", missing, "cannot read " + missing + ": no such file or directory"},
+		{"missing file", missing, "cannot read " + missing + ": no such file or directory: check the path"},
 		{"truncated PEM", file("truncated.crt", leafPEM[:len(leafPEM)/2]),
 			dir + "/truncated.crt: expected a certificate, found a truncated or damaged PEM block (its END line or base64 body is broken)"},
 		{"a key", file("key.pem", keyPEM), dir + `/key.pem: expected a certificate, found a PEM block of type "PRIVATE KEY"`},

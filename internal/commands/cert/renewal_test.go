@@ -90,7 +90,7 @@ func TestNeedsRenewalErrors(t *testing.T) {
 	missing := filepath.Join(t.TempDir(), "missing.crt")
 	res := cmdtest.Run(t, cmdtest.Options{}, "cert", "needs-renewal", missing)
 	res.Expect(t, cmdutil.ExitNotFound)
-	if want := "imictl: cannot read " + missing + ": no such file or directory\n"; res.Stderr != want {
+	if want := "imictl: cannot read " + missing + ": no such file or directory: check the path\n"; res.Stderr != want {
 		t.Errorf("stderr = %q", res.Stderr)
 	}
 	for _, bc := range badCerts(t) {

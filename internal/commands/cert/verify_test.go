@@ -221,7 +221,7 @@ func TestVerifyBadInput(t *testing.T) {
 	for _, tt := range []struct {
 		name, crl, want string
 	}{
-		{"missing CRL", missing, "imictl: --crl: cannot read " + missing + ": no such file or directory\n"},
+		{"missing CRL", missing, "imictl: --crl: cannot read " + missing + ": no such file or directory: check the path\n"},
 		{"a certificate as CRL", w.root, "imictl: --crl " + w.root + `: expected a CRL, found a PEM block of type "CERTIFICATE"` + "\n"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

@@ -27,6 +27,9 @@ func ReadInput(ios *iostreams.IOStreams, path string, limit int64) ([]byte, erro
 		name, r = "standard input", ios.In
 	} else {
 		fh, err := os.Open(path)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("cannot read %s: %w: check the path", path, unwrapPathError(err))
+		}
 		if err != nil {
 			return nil, fmt.Errorf("cannot read %s: %w", path, unwrapPathError(err))
 		}

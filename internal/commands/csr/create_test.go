@@ -162,7 +162,7 @@ func TestCreateRefusals(t *testing.T) {
 		{"no password in a pipe", false, false, []string{"--key", encPath, "--server-id", "srv1"}, cmdutil.ExitUsage,
 			"imictl: a password is needed and there is no terminal to ask: pass --password-file FILE (or set IMICTL_PASSWORD_FILE)"},
 		{"missing key file", false, false, []string{"--key", missing, "--server-id", "srv1"}, cmdutil.ExitFailure,
-			"imictl: cannot read " + missing + ": no such file or directory"},
+			"imictl: cannot read " + missing + ": no such file or directory: check the path"},
 		{"P-256 key", false, false, []string{"--key", p256Path, "--server-id", "srv1"}, cmdutil.ExitFailure,
 			"imictl: " + p256Path + ": expected an SM2 private key, found an ECDSA key on curve P-256"},
 		{"truncated key", false, false, []string{"--key", truncated, "--server-id", "srv1"}, cmdutil.ExitFailure,

@@ -158,7 +158,7 @@ func TestInspectBadInput(t *testing.T) {
 		code   int
 		stderr string
 	}{
-		{"missing file", missing, cmdutil.ExitFailure, "imictl: cannot read " + missing + ": no such file or directory\n"},
+		{"missing file", missing, cmdutil.ExitFailure, "imictl: cannot read " + missing + ": no such file or directory: check the path\n"},
 		{"truncated PEM", file("truncated.csr", full[:len(full)/2]), cmdutil.ExitFailure,
 			"imictl: " + dir + "/truncated.csr: expected a certificate signing request, found a truncated or damaged PEM block (its END line or base64 body is broken)\n"},
 		{"a key, not a request", file("key.pem", pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: []byte{1}})), cmdutil.ExitFailure,

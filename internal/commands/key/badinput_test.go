@@ -37,7 +37,7 @@ func badKeys(t *testing.T, dir string) []badKey {
 		{"wrong password", enc, []string{"--password-file", wrongPW}, cmdutil.ExitAuth,
 			enc + ": wrong password for the private key (or the key file is damaged) (reason: bad_password)"},
 		{"missing file", missing, nil, cmdutil.ExitFailure,
-			"cannot read " + missing + ": no such file or directory"},
+			"cannot read " + missing + ": no such file or directory: check the path"},
 		{"RSA key", file("rsa.key", pemBlock("PRIVATE KEY", rsaDER)), nil, cmdutil.ExitFailure,
 			dir + "/rsa.key: expected an SM2 private key, found an RSA private key"},
 		{"RSA PKCS#1 key", file("rsa1.key", pemBlock("RSA PRIVATE KEY", x509.MarshalPKCS1PrivateKey(rsaKey))), nil, cmdutil.ExitFailure,
