@@ -19,21 +19,20 @@ func (s *Server) isSelf(a wire.Address) bool {
 }
 
 // localUser checks that id names a user of this server and returns the
-// user's local id. field names the id in messages.
-func (s *Server) localUser(field, id string) (string, error) {
+// user. field names the id in messages.
+func (s *Server) localUser(field, id string) (imstore.User, error) {
 	a, err := wire.ParseAddress(id)
 	if err != nil {
-		return "", refuse(http.StatusBadRequest, ReasonBadRequest, "%s: %v", field, err)
+		return imstore.User{}, refuse(http.StatusBadRequest, ReasonBadRequest, "%s: %v", field, err)
 	}
 	if !s.isSelf(a) {
-		return "", refuse(http.StatusBadRequest, ReasonNotLocal, "%s %s names server %s, not this one (%s): send it to that server", field, id, a.Domain(), s.self)
+		return imstore.User{}, refuse(http.StatusBadRequest, ReasonNotLocal, "%s %s names server %s, not this one (%s): send it to that server", field, id, a.Domain(), s.self)
 	}
-	if _, err := s.st.GetUser(a.Local); errors.Is(err, imstore.ErrNotFound) || errors.Is(err, imstore.ErrInvalid) {
-		return "", refuse(http.StatusNotFound, ReasonUnknownUser, "%s: %s has no user %q", field, s.self, a.Local)
-	} else if err != nil {
-		return "", err
+	u, err := s.st.GetUser(a.Local)
+	if errors.Is(err, imstore.ErrNotFound) || errors.Is(err, imstore.ErrInvalid) {
+		return u, refuse(http.StatusNotFound, ReasonUnknownUser, "%s: %s has no user %q", field, s.self, a.Local)
 	}
-	return a.Local, nil
+	return u, err
 }
 
 // fromCaller checks that id (a sender, a requester, a message or file id)

@@ -39,10 +39,11 @@ func (s *Server) incoming(r *http.Request, m *wire.MessageInfo) (string, imstore
 	if m.Type != wire.ChatSingle {
 		return "", imstore.Message{}, refuse(http.StatusBadRequest, ReasonUnsupported, "messageInfo.type %d: this server supports one-to-one messages (type 1) only so far", m.Type)
 	}
-	local, err := s.localUser("messageInfo.recvID", m.RecvID)
+	u, err := s.localUser("messageInfo.recvID", m.RecvID)
 	if err != nil {
 		return "", imstore.Message{}, err
 	}
+	local := u.UserID
 	origin, _ := httpsig.OriginFrom(r.Context())
 	msg := imstore.Message{To: local + "@" + s.self, Type: m.Type, MessageType: m.MessageType}
 	for _, f := range []struct {

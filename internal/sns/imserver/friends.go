@@ -69,13 +69,13 @@ func (s *Server) friendCall(r *http.Request, req interface{ Validate() error }, 
 		return "", "", err
 	}
 	target, owner := ids()
-	local, err := s.localUser("userID", target)
+	u, err := s.localUser("userID", target)
 	if err != nil {
 		return "", "", err
 	}
 	origin, _ := httpsig.OriginFrom(r.Context())
 	owner, err = s.fromCaller(r.Context(), "ownerID", owner, origin)
-	return local, owner, err
+	return u.UserID, owner, err
 }
 
 // answer writes the success envelope, or the error.

@@ -114,9 +114,5 @@ func (s *Server) queryLocalUser(r *http.Request, name string) (imstore.User, err
 	if err != nil {
 		return imstore.User{}, err
 	}
-	local, err := s.localUser(name, id)
-	if err != nil {
-		return imstore.User{}, err
-	}
-	return s.st.GetUser(local)
+	return s.localUser(name, id)
 }
