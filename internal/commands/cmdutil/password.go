@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 )
 
@@ -20,7 +21,7 @@ const maxPasswordFile = 4096
 func ReadPasswordFile(path string) ([]byte, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("cannot read password file: %w", err)
+		return nil, fmt.Errorf("cannot read password file %s: %w", path, unwrapPathError(err))
 	}
 	if len(data) > maxPasswordFile {
 		return nil, fmt.Errorf("password file %s is larger than %d bytes: is it the right file?", path, maxPasswordFile)
@@ -57,7 +58,11 @@ func Password(f *Factory, opts PasswordOptions) ([]byte, error) {
 		file = f.Getenv(PasswordFileEnv)
 	}
 	if file != "" {
-		return ReadPasswordFile(file)
+		pw, err := ReadPasswordFile(file)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%w: check --%s (or %s)", err, flag, PasswordFileEnv)
+		}
+		return pw, err
 	}
 	if !f.IOStreams.CanPrompt() {
 		return nil, UsageError("a password is needed and there is no terminal to ask: pass --%s FILE (or set %s)", flag, PasswordFileEnv)

@@ -175,7 +175,7 @@ func TestGenRefusals(t *testing.T) {
 		{"empty password file", false, false, []string{"--password-file", "EMPTY"}, cmdutil.ExitFailure,
 			"imictl: password file EMPTY: first line is empty; put the password on the first line"},
 		{"missing password file", false, false, []string{"--password-file", "MISSING"}, cmdutil.ExitFailure,
-			"imictl: cannot read password file: open MISSING: no such file or directory"},
+			"imictl: cannot read password file MISSING: no such file or directory: check --password-file (or IMICTL_PASSWORD_FILE)"},
 		{"output exists", true, true, []string{"--no-password", "--insecure"}, cmdutil.ExitFailure,
 			"imictl: OUT already exists: pass --force to overwrite it"},
 		{"output exists, before the password prompt", true, true, nil, cmdutil.ExitFailure,
