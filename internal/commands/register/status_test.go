@@ -35,9 +35,9 @@ func TestStatus(t *testing.T) {
 	if !strings.Contains(res.Stderr, "request req-2 waits for an administrator's decision: run this again later, or pass --wait (reason: pending)") {
 		t.Errorf("stderr: %s", res.Stderr)
 	}
-	res = cmdtest.Run(t, o, "register", "status", req, "--wait", "--timeout", "150ms", "--interval", "20ms")
+	res = cmdtest.Run(t, o, "register", "status", req, "--wait", "--timeout", "1s", "--interval", "50ms") // time for an answer on a busy machine
 	res.Expect(t, 5)
-	if !strings.Contains(res.Stderr, "still undecided after 150ms") {
+	if !strings.Contains(res.Stderr, "still undecided after 1s") {
 		t.Errorf("stderr: %s", res.Stderr)
 	}
 
