@@ -81,6 +81,9 @@ func WriteFileFrom(path string, perm fs.FileMode, force bool, fill func(io.Write
 		}
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("cannot write %s: %w: create %s first, or check the path", path, unwrapPathError(err), filepath.Dir(path))
+	}
 	if err != nil {
 		return fmt.Errorf("cannot write %s: %w", path, unwrapPathError(err))
 	}

@@ -49,7 +49,7 @@ func TestWriteFileAtomicRefusesSymlinkWithoutForce(t *testing.T) {
 func TestWriteFileAtomicMissingDirectoryLeavesNothing(t *testing.T) {
 	dir := t.TempDir()
 	err := WriteFileAtomic(filepath.Join(dir, "no", "such", "file"), []byte("x"), 0o600, false)
-	if err == nil || !strings.Contains(err.Error(), "cannot write "+filepath.Join(dir, "no", "such", "file")+": no such file or directory") {
+	if err == nil || !strings.Contains(err.Error(), "cannot write "+filepath.Join(dir, "no", "such", "file")+": no such file or directory: create "+filepath.Join(dir, "no", "such")+" first, or check the path") {
 		t.Fatalf("err = %v", err)
 	}
 	assertOnly(t, dir)

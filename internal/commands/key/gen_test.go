@@ -183,7 +183,7 @@ func TestGenRefusals(t *testing.T) {
 		{"-o json with --out -", false, false, []string{"--out", "-", "-o", "json", "--password-file", "PW"}, cmdutil.ExitUsage,
 			"imictl: with --out - the key itself is the output: drop -o, or write the key to a file"},
 		{"output directory missing", false, false, []string{"--out", "NODIR/k.pem", "--password-file", "PW"}, cmdutil.ExitFailure,
-			"imictl: cannot write NODIR/k.pem: no such file or directory"},
+			"imictl: cannot write NODIR/k.pem: no such file or directory: create NODIR first, or check the path"},
 		{"unknown output format", false, false, []string{"-o", "pem", "--password-file", "PW"}, cmdutil.ExitUsage,
 			`imictl: invalid value "pem" for -o/--output: imictl key gen accepts table, json, yaml`},
 	}
