@@ -495,3 +495,30 @@ func TestTamperedAnswer(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// A wait that ends while a poll is in flight reports the last answer
+// (pending), not the cut poll's error.
+func TestWaitDecidedEndsDuringAPoll(t *testing.T) {
+	w := newWorld(t)
+	app := w.m.NewApplicant(t, "gamma-im")
+	req := w.m.Submit(t, app)
+	var polls atomic.Int32
+	hang := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		if r.URL.Path == mgmt.PathStatus && polls.Add(1) > 1 {
+			<-r.Context().Done() // the second poll never answers
+			return nil, r.Context().Err()
+		}
+		return (&http.Transport{DisableKeepAlives: true}).RoundTrip(r)
+	})}
+	p := w.public(t, client.PublicOptions{Key: app.Key, ServerID: app.ID, HTTP: hang})
+	wctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer cancel()
+	st, err := p.WaitDecided(wctx, req, 10*time.Millisecond)
+	if !errors.Is(err, context.DeadlineExceeded) || st.Status != api.RequestPending || st.RequestID != req {
+		t.Fatalf("got %+v, %v; want the pending answer and the deadline", st, err)
+	}
+}

@@ -94,11 +94,17 @@ func (p *Public) Status(ctx context.Context, requestID string) (api.StatusRespon
 func (p *Public) WaitDecided(ctx context.Context, requestID string, interval time.Duration) (api.StatusResponse, error) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
+	var last api.StatusResponse
 	for {
 		st, err := p.Status(ctx, requestID)
+		if err != nil && ctx.Err() != nil && last.Status == api.RequestPending {
+			// The wait ended during a poll: still pending, as last answered.
+			return last, ctx.Err()
+		}
 		if err != nil || st.Status != api.RequestPending {
 			return st, err
 		}
+		last = st
 		select {
 		case <-ctx.Done():
 			return st, ctx.Err()
