@@ -1,5 +1,6 @@
-// Package ids holds the identifier rules shared by the wire packages, kept
-// dependency-free so that wire types can validate without importing the PKI.
+// Package ids holds the identifier and address rules shared by the wire
+// packages and the clients, kept dependency-free so that wire types can
+// validate without importing the PKI.
 package ids
 
 import (

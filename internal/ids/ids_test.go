@@ -25,3 +25,23 @@ func TestValidateServerID(t *testing.T) {
 		}
 	}
 }
+
+func TestIsBaseURL(t *testing.T) {
+	for s, want := range map[string]bool{
+		"https://im.example.com":         true,
+		"http://127.0.0.1:8440/prefix":   true,
+		"http://[::1]:8440":              true,
+		"":                               false,
+		"im.example.com:443":             false,
+		"ftp://im.example.com":           false,
+		"http://":                        false,
+		"https://user:pw@im.example.com": false,
+		"https://im.example.com/?a=1":    false,
+		"https://im.example.com/#frag":   false,
+		"https://im.example.com/%zz":     false,
+	} {
+		if got := IsBaseURL(s); got != want {
+			t.Errorf("IsBaseURL(%q) = %v, want %v", s, got, want)
+		}
+	}
+}

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -17,6 +16,7 @@ import (
 	"github.com/emmansun/gmsm/sm2"
 	"github.com/emmansun/gmsm/smx509"
 
+	"github.com/imictl/imictl/internal/ids"
 	"github.com/imictl/imictl/internal/mgmt"
 	"github.com/imictl/imictl/internal/mgmt/api"
 	"github.com/imictl/imictl/internal/mgmt/ca"
@@ -90,7 +90,7 @@ func NewPublic(o PublicOptions) (*Public, error) {
 		return nil, errors.New("client: the management server's URL is required (--mgmt URL)")
 	}
 	o.BaseURL = strings.TrimRight(o.BaseURL, "/")
-	if u, err := url.Parse(o.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+	if !ids.IsBaseURL(o.BaseURL) {
 		return nil, fmt.Errorf("client: the management server's URL %q: want http(s)://host[:port][/path], like http://127.0.0.1:8440", o.BaseURL)
 	}
 	if o.MgmtID == "" {

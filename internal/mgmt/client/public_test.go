@@ -237,6 +237,7 @@ func TestRefusals(t *testing.T) {
 	}{
 		{"no scheme", client.PublicOptions{BaseURL: "mgmt:8440"}, `client: the management server's URL "mgmt:8440": want http(s)://host[:port][/path]`},
 		{"no host", client.PublicOptions{BaseURL: "http://"}, `client: the management server's URL "http:": want`},
+		{"user info", client.PublicOptions{BaseURL: "https://ops:pw@mgmt.example.com"}, `client: the management server's URL "https://ops:pw@mgmt.example.com": want`},
 		{"no URL", client.PublicOptions{}, "client: the management server's URL is required (--mgmt URL)"},
 	} {
 		if _, err := client.NewPublic(tc.o); err == nil || !strings.HasPrefix(err.Error(), tc.want) {

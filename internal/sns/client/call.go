@@ -9,9 +9,9 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"net/url"
 	"strings"
 
+	"github.com/imictl/imictl/internal/ids"
 	"github.com/imictl/imictl/internal/lenient"
 	"github.com/imictl/imictl/internal/pki"
 	"github.com/imictl/imictl/internal/sns/httpsig"
@@ -255,8 +255,7 @@ func (c *Client) target(peer Peer, path string) (string, error) {
 
 // checkBaseURL accepts http(s)://host[:port][/path].
 func checkBaseURL(s string) error {
-	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+	if !ids.IsBaseURL(s) {
 		return fmt.Errorf("base URL %q: want http(s)://host[:port][/path]", s)
 	}
 	return nil
