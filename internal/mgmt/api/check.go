@@ -98,12 +98,4 @@ func checkCSR(field, s string) error {
 	return nil
 }
 
-// orEmpty makes a nil slice empty, so that lists are emitted as [] not null.
-func orEmpty[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
-}
-
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

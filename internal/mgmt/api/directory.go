@@ -61,7 +61,7 @@ func (q *ServersQuery) UnmarshalJSON(b []byte) error { return lenient.Decode(b, 
 // MarshalJSON emits "serverIds":[] rather than null.
 func (q ServersQuery) MarshalJSON() ([]byte, error) {
 	type plain ServersQuery
-	q.ServerIDs = orEmpty(q.ServerIDs)
+	q.ServerIDs = lenient.NonNil(q.ServerIDs)
 	return json.Marshal(plain(q))
 }
 
@@ -91,7 +91,7 @@ func (r *ServersResponse) UnmarshalJSON(b []byte) error { return lenient.Decode(
 // MarshalJSON emits "servers":[] rather than null.
 func (r ServersResponse) MarshalJSON() ([]byte, error) {
 	type plain ServersResponse
-	r.Servers = orEmpty(r.Servers)
+	r.Servers = lenient.NonNil(r.Servers)
 	return json.Marshal(plain(r))
 }
 

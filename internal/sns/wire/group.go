@@ -175,7 +175,7 @@ func (r *GroupChatHistoryResponse) UnmarshalJSON(b []byte) error { return lenien
 // MarshalJSON emits "messages":[] rather than null.
 func (r GroupChatHistoryResponse) MarshalJSON() ([]byte, error) {
 	type plain GroupChatHistoryResponse
-	r.Messages = orEmpty(r.Messages)
+	r.Messages = lenient.NonNil(r.Messages)
 	return json.Marshal(plain(r))
 }
 
@@ -236,7 +236,7 @@ func (r *GroupNotifyRequest) UnmarshalJSON(b []byte) error { return lenient.Deco
 // MarshalJSON emits "users":[] rather than null.
 func (r GroupNotifyRequest) MarshalJSON() ([]byte, error) {
 	type plain GroupNotifyRequest
-	r.Users = orEmpty(r.Users)
+	r.Users = lenient.NonNil(r.Users)
 	return json.Marshal(plain(r))
 }
 
@@ -299,6 +299,6 @@ func (r *GroupMembersResponse) UnmarshalJSON(b []byte) error { return lenient.De
 // MarshalJSON emits "members":[] rather than null.
 func (r GroupMembersResponse) MarshalJSON() ([]byte, error) {
 	type plain GroupMembersResponse
-	r.Members = orEmpty(r.Members)
+	r.Members = lenient.NonNil(r.Members)
 	return json.Marshal(plain(r))
 }

@@ -62,7 +62,7 @@ func (r *FindUsersResponse) UnmarshalJSON(b []byte) error { return lenient.Decod
 // MarshalJSON emits "users":[] rather than null for no users.
 func (r FindUsersResponse) MarshalJSON() ([]byte, error) {
 	type plain FindUsersResponse
-	r.Users = orEmpty(r.Users)
+	r.Users = lenient.NonNil(r.Users)
 	return json.Marshal(plain(r))
 }
 
