@@ -34,6 +34,9 @@ func ReadInput(ios *iostreams.IOStreams, path string, limit int64) ([]byte, erro
 			return nil, fmt.Errorf("cannot read %s: %w", path, unwrapPathError(err))
 		}
 		defer fh.Close()
+		if st, err := fh.Stat(); err == nil && st.IsDir() {
+			return nil, fmt.Errorf("%s is a directory: name a file in it", path)
+		}
 		r = fh
 	}
 	data, err := io.ReadAll(io.LimitReader(r, limit+1))

@@ -92,6 +92,7 @@ func TestReadInput(t *testing.T) {
 		{"file", small, 5, "12345", ""},
 		{"file over limit", small, 4, "", small + " is larger than 4 bytes: is it the right file?"},
 		{"missing file", filepath.Join(dir, "nope"), 10, "", "cannot read " + filepath.Join(dir, "nope") + ": no such file or directory: check the path"},
+		{"directory", dir, 10, "", dir + " is a directory: name a file in it"},
 		{"stdin", "-", 100, "from stdin", ""},
 	}
 	for _, tt := range tests {
