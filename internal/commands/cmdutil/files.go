@@ -78,8 +78,11 @@ func WriteFileAtomic(path string, data []byte, perm fs.FileMode, force bool) err
 // checks what it wrote: size, digest), so a failed or refused transfer
 // leaves nothing at path. fill's error is returned as it is.
 func WriteFileFrom(path string, perm fs.FileMode, force bool, fill func(io.Writer) error) (err error) {
-	if !force {
-		if _, err := os.Lstat(path); err == nil {
+	if st, err := os.Lstat(path); err == nil {
+		if st.IsDir() { // --force cannot replace it either
+			return fmt.Errorf("%s is a directory: name a file in it", path)
+		}
+		if !force {
 			return fmt.Errorf("%s already exists: pass --force to overwrite it", path)
 		}
 	}

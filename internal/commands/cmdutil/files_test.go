@@ -55,6 +55,24 @@ func TestWriteFileAtomicMissingDirectoryLeavesNothing(t *testing.T) {
 	assertOnly(t, dir)
 }
 
+func TestWriteFileAtomicRefusesDirectory(t *testing.T) {
+	dir := t.TempDir()
+	sub := filepath.Join(dir, "sub")
+	if err := os.Mkdir(sub, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for _, force := range []bool{false, true} {
+		err := WriteFileAtomic(sub, []byte("x"), 0o600, force)
+		if err == nil || err.Error() != sub+" is a directory: name a file in it" {
+			t.Fatalf("force %v: err = %v", force, err)
+		}
+	}
+	assertOnly(t, dir, "sub")
+	if entries, err := os.ReadDir(sub); err != nil || len(entries) != 0 {
+		t.Fatalf("sub changed: %v %v", entries, err)
+	}
+}
+
 func TestWriteOutputDashIsStdout(t *testing.T) {
 	ios, _, out, _ := iostreams.Test()
 	if err := WriteOutput(ios, "-", []byte("pem\n"), 0o600, false); err != nil {
