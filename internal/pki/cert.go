@@ -126,15 +126,16 @@ func FormatFingerprint(sum []byte, encoding string) (string, error) {
 // (hex in either case, with or without colons, or base64), for pinning.
 func ParseFingerprint(s string) ([]byte, error) {
 	s = strings.TrimSpace(s)
-	if h := strings.ReplaceAll(s, ":", ""); len(h)%2 == 0 {
-		if b, err := hex.DecodeString(h); err == nil {
-			return b, nil
-		}
+	// Both fingerprints imictl prints (SHA-256, SM3) are 32 bytes: any other
+	// length is a typo, refused here rather than after a network round trip.
+	const size = 32
+	if b, err := hex.DecodeString(strings.ReplaceAll(s, ":", "")); err == nil && len(b) == size {
+		return b, nil
 	}
 	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.RawURLEncoding, base64.URLEncoding} {
-		if b, err := enc.DecodeString(s); err == nil {
+		if b, err := enc.DecodeString(s); err == nil && len(b) == size {
 			return b, nil
 		}
 	}
-	return nil, fmt.Errorf("fingerprint %q is neither hex nor base64", s)
+	return nil, fmt.Errorf("fingerprint %q is not a 32-byte SHA-256 or SM3 digest in hex or base64: copy it whole from `imictl ca root` (or `imictl cert fingerprint`)", s)
 }

@@ -139,6 +139,11 @@ func TestFingerprints(t *testing.T) {
 			t.Errorf("%s: ParseFingerprint(%q) = %x, %v", enc, got, back, err)
 		}
 	}
+	for _, bad := range []string{"ab", "zz", "", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015", "not a fingerprint"} {
+		if _, err := ParseFingerprint(bad); err == nil || !strings.Contains(err.Error(), "32-byte") {
+			t.Errorf("ParseFingerprint(%q) = %v, want a refusal", bad, err)
+		}
+	}
 	if _, err := FormatFingerprint(sum, "rot13"); err == nil {
 		t.Error("unknown encoding accepted")
 	}
