@@ -53,12 +53,26 @@ func (w *world) env() cmdtest.Options {
 	}}
 }
 
-// peerHandler answers S1-S9 under both prefixes like a small IM server
-// whose only user is u2@beta-im.
+// peerHandler answers S1-S9 and G1-G12 under both prefixes like a small
+// IM server whose only user is u2@beta-im, in the group g1@beta-im.
 func peerHandler() http.Handler {
 	ok := func(w http.ResponseWriter, _ *http.Request) { clienttest.WriteJSON(w, 200, `{"code":0,"error":""}`) }
 	routes := map[string]http.HandlerFunc{
 		"POST /chat": ok, "POST /add/users": ok, "POST /rsp/users": ok, "POST /del/users": ok,
+		"POST /invite/grpreq": ok, "POST /invite/grprep": ok, "POST /remove/grpmembers": ok, "POST /quit/grpmember": ok,
+		"POST /notify/grpchat": ok, "POST /update/grpinfo": ok, "POST /notify/grpnotify": ok,
+		"GET /grpchat": func(w http.ResponseWriter, _ *http.Request) {
+			clienttest.WriteJSON(w, 200, `{"code":0,"error":"","newestMessageID":"m2@beta-im","messages":[`+
+				`{"senderID":"u2@beta-im","recvID":"g1@beta-im","messageType":"text","version":"v1","type":2,"messageID":"m2@beta-im","fileID":"","content":{"message":"hi all"}}]}`)
+		},
+		"GET /grpinfo": func(w http.ResponseWriter, _ *http.Request) {
+			clienttest.WriteJSON(w, 200, `{"code":0,"error":"","gset":{"isAllow":"1","isVisible":2},`+
+				`"groupInfo":{"groupID":"g1@beta-im","groupName":"Team","groupIcon":"","groupMemberNum":2,"createUser":"u2@beta-im","createTime":1700000000000}}`)
+		},
+		"GET /grpmembers": func(w http.ResponseWriter, _ *http.Request) {
+			clienttest.WriteJSON(w, 200, `{"code":0,"error":"","members":[{"userType":3,"userInfo":{"userID":"u2@beta-im","name":"Bo"}},`+
+				`{"userType":"1","userInfo":{"userID":"u1@alpha-im","name":"Ann"}}]}`)
+		},
 		"GET /find/users": func(w http.ResponseWriter, _ *http.Request) {
 			clienttest.WriteJSON(w, 200, `{"code":0,"error":"","users":[{"userID":"u2@beta-im","name":"Bo","phoneNumber":"13600002222","remark":"","portrait":""}]}`)
 		},

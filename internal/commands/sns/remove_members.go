@@ -1,0 +1,62 @@
+package sns
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/imictl/imictl/internal/commands/cmdutil"
+	"github.com/imictl/imictl/internal/commands/output"
+	"github.com/imictl/imictl/internal/sns/client"
+	"github.com/imictl/imictl/internal/sns/wire"
+)
+
+// RemoveMembersOptions are the inputs of `imictl sns remove-members`.
+type RemoveMembersOptions struct {
+	Options
+	GroupID string
+	Request wire.RemoveMembersRequest
+}
+
+// NewCmdRemoveMembers returns `imictl sns remove-members` (G3).
+func NewCmdRemoveMembers(f *cmdutil.Factory, runF func(*RemoveMembersOptions) error) *cobra.Command {
+	opts := &RemoveMembersOptions{Options: newOptions(f)}
+	r := &opts.Request
+	cmd := &cobra.Command{
+		Use:   "remove-members GROUPID MEMBER... --owner OWNERID",
+		Short: "Remove members from a group, on its main server (G3, POST /sns/remove/grpmembers)",
+		Long: `Ask the group's main server to remove the MEMBERs (user ids) from GROUPID,
+as OWNERID, the group's owner (only the owner may). The list is sent as
+"delateMembers", the standard's spelling. The main server tells every server
+with members (G10, operType 2).`,
+		Example: `  imictl sns remove-members g1@beta-im 13500001111@gamma-im --owner 13600002222@alpha-im`,
+		Args:    cobra.MinimumNArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.GroupID, r.Members = args[0], args[1:]
+			if err := opts.prepare(f, cmd); err != nil {
+				return err
+			}
+			if err := checkID("GROUPID", opts.GroupID); err != nil {
+				return err
+			}
+			if err := r.Validate(); err != nil {
+				return cmdutil.UsageError("%v", err)
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return removeMembersRun(cmd, opts)
+		},
+	}
+	addOwnerFlags(cmd, &r.OwnerID, nil)
+	addPeerFlags(cmd, &opts.Peer)
+	return cmd
+}
+
+func removeMembersRun(cmd *cobra.Command, opts *RemoveMembersOptions) error {
+	s, err := opts.Connect(cmd.Context(), opts.GroupID)
+	if err != nil {
+		return err
+	}
+	var raw *client.RawResponse
+	err = s.client.RemoveGroupMembers(cmd.Context(), s.peer, opts.GroupID, opts.Request, client.Raw(&raw))
+	return report(opts.IO, opts.Format, raw, err, func() output.View { return okView(raw) })
+}
