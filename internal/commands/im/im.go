@@ -1,9 +1,9 @@
 // Package im implements `imictl im`: operating a running reference IM server
 // (internal/sns/imserver) as its local users, through its local admin API,
 // the unix socket <data>/im/admin.sock (0600). Users, messages and files,
-// friends, the outbox of calls to other servers, the white/black lists and
-// the directory copy. The server does the work; this package parses flags
-// and prints.
+// friends, groups, the outbox of calls to other servers, the white/black
+// lists and the directory copy. The server does the work; this package
+// parses flags and prints.
 package im
 
 import (
@@ -53,8 +53,9 @@ func NewCmdIM(f *cmdutil.Factory) *cobra.Command {
 	cmd := cmdutil.NewGroupCmd("im", "Operate the reference IM server as its local users")
 	cmd.Long = `Operate a running reference IM server ("imictl serve") as its local users:
 add users, send messages and files to users of any registered server, read
-inboxes, manage friends, watch and retry the calls queued for other servers,
-set the white and black lists, and refresh the copy of the directory.
+inboxes, manage friends and groups, watch and retry the calls queued for
+other servers, set the white and black lists, and refresh the copy of the
+directory.
 
 The commands talk to the server through its admin socket,
 <data-dir>/im/admin.sock, which only the server's user can open. The server
@@ -71,6 +72,7 @@ user@serverId or user@host:port.`
 		NewCmdRepeal(f, nil),
 		newCmdFile(f),
 		newCmdFriend(f),
+		newCmdGroup(f),
 		NewCmdOutbox(f, nil),
 		newCmdPolicy(f),
 		newCmdDir(f),

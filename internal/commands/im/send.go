@@ -2,6 +2,7 @@ package im
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,12 +18,29 @@ import (
 // SendOptions are the inputs of `imictl im send`.
 type SendOptions struct {
 	Options
+	MessageContent
 	From, To string
+}
+
+// MessageContent is what a message carries, as `im send` and `im group
+// send` take it: a text, or a file to upload first.
+type MessageContent struct {
 	Text     string
 	File     string // a path, or - for standard input
 	Type     string // text, or image, voice, file for --file
 	Name     string // the file's name as the recipient sees it
 	Duration int    // seconds, voice only
+}
+
+func addContentFlags(cmd *cobra.Command, m *MessageContent) {
+	fl := cmd.Flags()
+	fl.StringVar(&m.Text, "text", "", "send a text message with this `TEXT`")
+	fl.StringVar(&m.File, "file", "", "send the file at `PATH` (- for standard input)")
+	fl.StringVar(&m.Type, "type", "", "with --file, the message `TYPE`: file (default), image or voice")
+	fl.StringVar(&m.Name, "name", "", "with --file, the file `NAME` the recipient sees (default: the file's base name)")
+	fl.IntVar(&m.Duration, "duration", 0, "with --type voice, the length in `SECONDS`")
+	cmd.MarkFlagsOneRequired("text", "file")
+	cmd.MarkFlagsMutuallyExclusive("text", "file")
 }
 
 // NewCmdSend returns `imictl im send`.
@@ -58,15 +76,9 @@ recipient's server downloads it from this one when its user asks for it.`,
 	fl := cmd.Flags()
 	fl.StringVar(&opts.From, "from", "", "the sending local `USER`")
 	fl.StringVar(&opts.To, "to", "", "the `RECIPIENT`: user@serverId, user@host:port or a local user")
-	fl.StringVar(&opts.Text, "text", "", "send a text message with this `TEXT`")
-	fl.StringVar(&opts.File, "file", "", "send the file at `PATH` (- for standard input)")
-	fl.StringVar(&opts.Type, "type", "", "with --file, the message `TYPE`: file (default), image or voice")
-	fl.StringVar(&opts.Name, "name", "", "with --file, the file `NAME` the recipient sees (default: the file's base name)")
-	fl.IntVar(&opts.Duration, "duration", 0, "with --type voice, the length in `SECONDS`")
 	_ = cmd.MarkFlagRequired("from")
 	_ = cmd.MarkFlagRequired("to")
-	cmd.MarkFlagsOneRequired("text", "file")
-	cmd.MarkFlagsMutuallyExclusive("text", "file")
+	addContentFlags(cmd, &opts.MessageContent)
 	opts.addFlags(cmd)
 	return cmd
 }
@@ -78,29 +90,34 @@ func validateSend(opts *SendOptions, typeGiven bool) error {
 	if err := checkRecipient("--to", opts.To); err != nil {
 		return err
 	}
-	if opts.Text != "" {
-		if typeGiven && opts.Type != wire.MessageText || opts.Name != "" || opts.Duration != 0 {
+	return opts.validate(typeGiven)
+}
+
+// validate checks the content flags and fills in the type and name.
+func (m *MessageContent) validate(typeGiven bool) error {
+	if m.Text != "" {
+		if typeGiven && m.Type != wire.MessageText || m.Name != "" || m.Duration != 0 {
 			return cmdutil.UsageError("--type, --name and --duration go with --file, not --text")
 		}
-		opts.Type = wire.MessageText
+		m.Type = wire.MessageText
 		return nil
 	}
-	opts.Type = strings.ToLower(opts.Type)
-	switch opts.Type {
+	m.Type = strings.ToLower(m.Type)
+	switch m.Type {
 	case "":
-		opts.Type = wire.MessageFile
+		m.Type = wire.MessageFile
 	case wire.MessageFile, wire.MessageImage, wire.MessageVoice:
 	default:
-		return cmdutil.UsageError("--type %q: want file, image or voice", opts.Type)
+		return cmdutil.UsageError("--type %q: want file, image or voice", m.Type)
 	}
-	if opts.Duration < 0 || opts.Duration != 0 && opts.Type != wire.MessageVoice {
+	if m.Duration < 0 || m.Duration != 0 && m.Type != wire.MessageVoice {
 		return cmdutil.UsageError("--duration is the length of a voice message in seconds (--type voice)")
 	}
-	if opts.Name == "" {
-		if opts.File == cmdutil.Stdio {
+	if m.Name == "" {
+		if m.File == cmdutil.Stdio {
 			return cmdutil.UsageError("a file read from standard input needs --name")
 		}
-		opts.Name = filepath.Base(opts.File)
+		m.Name = filepath.Base(m.File)
 	}
 	return nil
 }
@@ -128,19 +145,27 @@ func sendRun(cmd *cobra.Command, opts *SendOptions) error {
 	if opts.Type == wire.MessageText {
 		sent, err = c.SendText(ctx, opts.From, opts.To, opts.Text)
 	} else {
-		in := opts.IO.In
-		if opts.File != cmdutil.Stdio {
-			file, ferr := os.Open(opts.File)
-			if ferr != nil {
-				return fmt.Errorf("cannot read the file to send: %w", ferr)
-			}
-			defer file.Close()
-			in = file
+		in, closeIn, ferr := opts.open(opts.IO.In)
+		if ferr != nil {
+			return ferr
 		}
+		defer closeIn()
 		sent, err = c.SendFile(ctx, opts.From, opts.To, opts.Type, opts.Name, in, opts.Duration)
 	}
 	if err != nil {
 		return opts.fail(err)
 	}
 	return output.Print(opts.IO.Out, opts.Format, output.View{Data: sent, Details: sentDetails(sent)})
+}
+
+// open opens the file to send: --file, or stdin for -.
+func (m *MessageContent) open(stdin io.Reader) (io.Reader, func(), error) {
+	if m.File == cmdutil.Stdio {
+		return stdin, func() {}, nil
+	}
+	file, err := os.Open(m.File)
+	if err != nil {
+		return nil, nil, fmt.Errorf("cannot read the file to send: %w", err)
+	}
+	return file, func() { file.Close() }, nil
 }

@@ -1,0 +1,58 @@
+package im
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/imictl/imictl/internal/commands/cmdutil"
+	"github.com/imictl/imictl/internal/commands/output"
+)
+
+// GroupShowOptions are the inputs of `imictl im group show`.
+type GroupShowOptions struct {
+	Options
+	GroupRef
+}
+
+// NewCmdGroupShow returns `imictl im group show`.
+func NewCmdGroupShow(f *cmdutil.Factory, runF func(*GroupShowOptions) error) *cobra.Command {
+	opts := &GroupShowOptions{Options: newOptions(f)}
+	cmd := &cobra.Command{
+		Use:   "show GROUP --user USER",
+		Short: "Show a group's record and settings, as a local member",
+		Long: `Show GROUP's record (name, icon, members, creator) and settings as its main
+server has them, asked as the local member USER: for another server's group,
+this server asks it (G11).`,
+		Example: `  imictl im group show "Release team" --user alice
+  imictl im group show 3f2a9c1e07b4d685@local-im --user bob --data-dir ./second -o json`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Group = args[0]
+			opts.prepare(f, cmd)
+			if err := opts.GroupRef.validate("--user"); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return groupShowRun(cmd, opts)
+		},
+	}
+	addUserFlag(cmd, &opts.User, "the local member `USER` who asks")
+	opts.addFlags(cmd)
+	return cmd
+}
+
+func groupShowRun(cmd *cobra.Command, opts *GroupShowOptions) error {
+	c := opts.Client()
+	defer c.Close()
+	ctx := cmd.Context()
+	id, err := opts.id(ctx, c, false)
+	if err != nil {
+		return opts.fail(err)
+	}
+	g, err := c.GroupShow(ctx, opts.User, id)
+	if err != nil {
+		return opts.fail(err)
+	}
+	return output.Print(opts.IO.Out, opts.Format, groupView(g))
+}
