@@ -182,6 +182,7 @@ func TestGroupsEndToEnd(t *testing.T) {
 
 	// gamma is down while bob sends five messages; back, it gets them all,
 	// in order, once.
+	w.delivered(w.alpha)
 	e.stop(w.gamma)
 	var sent []string
 	for i := range 5 {
@@ -219,9 +220,7 @@ func TestGroupsEndToEnd(t *testing.T) {
 	refusedWith(t, "the dissolved group", err, 410, imserver.ReasonGroupDissolved)
 
 	// Every notice (G10) reached each server with members exactly once.
-	eventually(t, "alpha's outbox delivered", func() bool {
-		return len(must(w.alpha.admin.Outbox(ctx, imstore.OutboxFilter{State: imstore.OutboxPending}))(t)) == 0
-	})
+	w.delivered(w.alpha)
 	notices := map[string]int{}
 	for _, it := range must(w.alpha.admin.Outbox(ctx, imstore.OutboxFilter{State: imstore.OutboxDelivered}))(t) {
 		if strings.HasPrefix(it.Path, "/sns/notify/grpnotify") {
@@ -234,6 +233,14 @@ func TestGroupsEndToEnd(t *testing.T) {
 	if notices["beta-im"] != 8 || notices["gamma-im"] != 6 || len(notices) != 2 {
 		t.Errorf("G10 notices delivered: %v, want beta-im 8, gamma-im 6", notices)
 	}
+}
+
+// delivered waits until s's outbox has nothing pending.
+func (w *groupWorld) delivered(s *imServer) {
+	w.t.Helper()
+	eventually(w.t, s.id+"'s outbox delivered", func() bool {
+		return len(must(s.admin.Outbox(context.Background(), imstore.OutboxFilter{State: imstore.OutboxPending}))(w.t)) == 0
+	})
 }
 
 // groupTexts are the group text messages in a member's inbox.
