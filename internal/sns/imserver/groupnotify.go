@@ -84,7 +84,7 @@ func (s *Server) handleNotifyGroup(w http.ResponseWriter, r *http.Request) {
 	case wire.OperRemoveMembers:
 		_, err = s.st.RemoveGroupRoutes(gid, local)
 	case wire.OperDissolve:
-		_, err = s.st.RemoveGroupRoutes(gid, nil)
+		_, err = s.st.DropGroupRoutes(gid)
 	}
 	s.answer(w, r, err)
 }

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	mgmtclient "github.com/imictl/imictl/internal/mgmt/client"
 	"github.com/imictl/imictl/internal/sns/client"
 	"github.com/imictl/imictl/internal/sns/httpsig"
@@ -38,6 +40,8 @@ type Server struct {
 	verifier *httpsig.Verifier
 	peers    *client.Client
 	out      *delivery
+	// deliveries counts delivery attempts by result (ops.go).
+	deliveries *prometheus.CounterVec
 	// groupMu orders the changes of this server's groups (writers) and the
 	// fan-out of their messages (readers): groups.go.
 	groupMu sync.RWMutex
@@ -167,7 +171,7 @@ func (s *Server) listen() error {
 		s.ln = ln
 	}
 	s.httpSrv = &http.Server{
-		Handler:           s.verifier.Middleware(s.routes()),
+		Handler:           s.instrument(s.verifier.Middleware(s.routes())),
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
 		IdleTimeout:       idleTimeout,
