@@ -15,14 +15,22 @@ import (
 	"github.com/imictl/imictl/internal/pki"
 )
 
-// The README's quick start and its registration walk-through, run as
-// written: every line of their sh blocks, in order, in an empty directory.
-// Each `./imictl serve` runs in the background, on free ports instead of
-// the default ones (the other lines then use the addresses it got); a line
-// may say which exit code it expects with "# exit N"; any line this test
-// cannot run fails it, so the README cannot drift from what works.
+// readmeSections are the README's sections that TestQuickStart runs, in
+// order: each goes on from where the one before left off.
+var readmeSections = []string{"Quick start", "A group across three servers", "Registering a vendor's server"}
+
+// The README's quick start, its group across three servers and its
+// registration walk-through, run as written: every line of their sh
+// blocks, in order, in an empty directory. Each `./imictl serve` runs in
+// the background, on free ports instead of the default ones (the other
+// lines then use the addresses it got); a line may say which exit code it
+// expects with "# exit N"; any line this test cannot run fails it, so the
+// README cannot drift from what works.
 func TestQuickStart(t *testing.T) {
-	lines := append(readmeSection(t, "../../../README.md", "Quick start"), readmeSection(t, "../../../README.md", "Registering a vendor's server")...)
+	var lines []string
+	for _, title := range readmeSections {
+		lines = append(lines, readmeSection(t, "../../../README.md", title)...)
+	}
 	t.Chdir(t.TempDir())
 	defaultURL := "http://" + server.DefaultAddr
 	env := map[string]string{}
@@ -83,14 +91,17 @@ func TestQuickStart(t *testing.T) {
 			t.Fatalf("README: the quick start test cannot run %q: use ./imictl, export or go", line)
 		}
 	}
-	if serves != 2 || !usedDefault {
-		t.Fatalf("the quick start no longer runs two ./imictl serve and talks to the first at %s", defaultURL)
+	if serves != 3 || !usedDefault {
+		t.Fatalf("the quick start and the group no longer run three ./imictl serve and talk to the first at %s", defaultURL)
 	}
 
-	// The messages went both ways.
-	for _, want := range []string{"alice@local-im   text   Hello from local-im", "bob@second   text   Hello back from second"} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("no inbox shows %q:\n%s", want, out.String())
+	// The messages went both ways, and bob's group message reached carol
+	// on the third server, who saw the members; alice read the history.
+	for _, want := range []string{`alice@local-im +text +Hello from local-im`, `bob@second +text +Hello back from second`,
+		`(?m)^alice@local-im +owner +Alice$`, `(?m)^carol@third +member +Carol$`,
+		`(?m)^1 +\S+ +bob@second +text +Hello, team$`, `(?m)^\w+@second +bob@second +text +Hello, team$`} {
+		if !regexp.MustCompile(want).MatchString(out.String()) {
+			t.Errorf("no output matches %s:\n%s", want, out.String())
 		}
 	}
 	// It ends with demo-im registered, its certificate issued by the root.
