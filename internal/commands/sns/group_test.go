@@ -6,6 +6,7 @@ import (
 
 	"github.com/imictl/imictl/internal/commands/cmdtest"
 	"github.com/imictl/imictl/internal/commands/cmdutil"
+	"github.com/imictl/imictl/internal/commands/sns"
 )
 
 const okJSON = "{\n  \"code\": 0,\n  \"error\": \"\"\n}\n"
@@ -158,5 +159,27 @@ func TestGroupUsageErrors(t *testing.T) {
 	}
 	if n := len(w.peer.Requests()); n != 0 {
 		t.Fatalf("%d requests reached the peer", n)
+	}
+}
+
+// Every group command names its interface and shows how it is used.
+func TestGroupHelp(t *testing.T) {
+	f, _, _ := cmdtest.NewFactory(cmdtest.Options{})
+	group := map[string]string{
+		"invite-group": "G1", "answer-group-invite": "G2", "remove-members": "G3", "quit-group": "G4", "notify-group-chat": "G7",
+		"group-chat": "G8", "update-group": "G9", "notify-group": "G10", "group-info": "G11", "group-members": "G12",
+	}
+	for _, c := range sns.NewCmdSNS(f).Commands() {
+		g, ok := group[c.Name()]
+		if !ok {
+			continue
+		}
+		delete(group, c.Name())
+		if !strings.Contains(c.Short, "("+g+", ") || c.Long == "" || !strings.HasPrefix(c.Example, "  imictl sns "+c.Name()+" ") {
+			t.Errorf("sns %s: short %q, long %d bytes, example %q", c.Name(), c.Short, len(c.Long), c.Example)
+		}
+	}
+	if len(group) != 0 {
+		t.Errorf("missing: %v", group)
 	}
 }
