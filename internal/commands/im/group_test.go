@@ -29,10 +29,11 @@ func memberList(members []wire.GroupMember) []string {
 
 // A group on first with members on first, second and third, driven with
 // `imictl im group` on each server in JSON: invitations accepted (by
-// name and by id) and refused, a message from second in every other
-// member's inbox once, a file from third fetched on second, settings,
-// admins, removal, quitting, transfer and dissolution — each server's
-// view (G11, G12 for the remote ones) agreeing after each step.
+// name and by id) and refused, a message from second and one from first
+// in every other member's inbox once, a file from third fetched on
+// second, settings, admins, removal, quitting, transfer and dissolution —
+// each server's view (G11, G12 for the remote ones) agreeing after each
+// step.
 func TestGroupAcrossThreeServers(t *testing.T) {
 	w := newWorld(t)
 	first, second := w.first, w.second
@@ -137,6 +138,24 @@ func TestGroupAcrossThreeServers(t *testing.T) {
 		t.Errorf("history after the newest: %+v", h)
 	}
 
+	// alice's message, sent on the main server, reaches bob and carol.
+	var welcome imstore.SentMessage
+	imJSON(t, first, &welcome, "group", "send", "team", "--from", "alice", "--text", "welcome")
+	for _, v := range []struct {
+		s    *imtest.IM
+		user string
+		n    int
+	}{{second, "bob", 1}, {third, "carol", 2}} {
+		var inbox []imstore.InboxMessage
+		imtest.Eventually(t, "alice's message at "+v.user, func() bool {
+			imJSON(t, v.s, &inbox, "inbox", v.user)
+			return len(inbox) == v.n
+		})
+		if m := inbox[v.n-1]; m.MessageID != welcome.MessageID || m.From != "alice@first" || m.To != gid {
+			t.Errorf("%s's inbox: %+v", v.user, inbox)
+		}
+	}
+
 	// carol's file is re-hosted by first and fetched on second.
 	content := bytes.Repeat([]byte("group minutes\n"), 300)
 	src := filepath.Join(t.TempDir(), "minutes.txt")
@@ -147,14 +166,15 @@ func TestGroupAcrossThreeServers(t *testing.T) {
 	var inbox []imstore.InboxMessage
 	imtest.Eventually(t, "carol's file at bob", func() bool {
 		imJSON(t, second, &inbox, "inbox", "bob")
-		return len(inbox) == 1
+		return len(inbox) == 2
 	})
-	if inbox[0].MessageType != wire.MessageFile || !strings.HasSuffix(inbox[0].FileID, "@first") {
-		t.Fatalf("bob's file message: %+v", inbox[0])
+	file := inbox[1]
+	if file.MessageID != sent.MessageID || file.MessageType != wire.MessageFile || !strings.HasSuffix(file.FileID, "@first") {
+		t.Fatalf("bob's file message: %+v", file)
 	}
 	out := filepath.Join(t.TempDir(), "got.txt")
 	var got struct{ MD5 string }
-	imJSON(t, second, &got, "file", "get", inbox[0].FileID, "--user", "bob", "--out", out)
+	imJSON(t, second, &got, "file", "get", file.FileID, "--user", "bob", "--out", out)
 	sum := md5.Sum(content)
 	if b, err := os.ReadFile(out); err != nil || !bytes.Equal(b, content) || got.MD5 != hex.EncodeToString(sum[:]) {
 		t.Errorf("bob's copy: %d bytes, md5 %s, %v", len(b), got.MD5, err)

@@ -21,8 +21,8 @@ type settingsFlags struct {
 }
 
 func addSettingsFlags(cmd *cobra.Command, s *settingsFlags) {
-	cmd.Flags().IntVar(&s.allow, "allow-invite", 0, "gset.isAllow: `1` members may invite others, 2 they may not")
-	cmd.Flags().IntVar(&s.visible, "visible", 0, "gset.isVisible: `1` the group may be found by search, 2 it may not")
+	cmd.Flags().IntVar(&s.allow, "allow-invite", 0, "gset.isAllow `N`: 1 members may invite others, 2 they may not")
+	cmd.Flags().IntVar(&s.visible, "visible", 0, "gset.isVisible `N`: 1 the group may be found by search, 2 it may not")
 	cmd.MarkFlagsRequiredTogether("allow-invite", "visible")
 }
 
