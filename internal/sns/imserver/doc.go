@@ -1,8 +1,9 @@
 // Package imserver is the reference IM server of the interconnection: a
 // real peer that vendors test against, serving the standard's one-to-one
 // interfaces (S1–S9, §6.4.1) and the group interfaces (G1–G12, §6.4.2)
-// over its own users, friends, groups, messages and files, delivering what its users send, and operated through a local
-// admin API. The wire behaviour is docs/PROTOCOL.md, sections 3, 4 and 6.
+// over its own users, friends, groups, messages and files, delivering
+// what its users send, and operated through a local admin API. The wire
+// behaviour is docs/PROTOCOL.md, sections 3, 4, 6 and 8.
 //
 // # Parts
 //
