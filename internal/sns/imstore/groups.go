@@ -664,3 +664,20 @@ func (s *Store) GroupMessageByID(messageID string) (GroupMessage, bool, error) {
 	})
 	return m, ok, err
 }
+
+// DeliverGroup stores a group message (G7) in the inbox of each local
+// user, in one transaction, exactly once per (messageID, user) as
+// DeliverLocal does: one commit for a server's members, not one each.
+func (s *Store) DeliverGroup(users []string, msg Message) error {
+	if err := msg.check(); err != nil {
+		return err
+	}
+	return s.batch(func(t *txn) error {
+		for _, u := range users {
+			if _, _, err := t.deliverLocal(u, msg); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
