@@ -185,10 +185,10 @@ func messageSummary(m wire.MessageInfo) string {
 	return summary(imstore.Message{MessageID: m.MessageID, MessageType: m.MessageType, Content: content, FileID: m.FileID})
 }
 
-// runGroupOp finds the group ref names (among the user's invitations when
-// invited is set), does op on it and prints what it did.
-func runGroupOp(cmd *cobra.Command, o *Options, ref *GroupRef, invited bool,
-	op func(ctx context.Context, c *adminclient.Client, id string) (adminapi.GroupResult, error)) error {
+// withGroup opens the server's admin client, finds the group ref names
+// (among the user's invitations when invited is set) and runs fn on it.
+func withGroup(cmd *cobra.Command, o *Options, ref *GroupRef, invited bool,
+	fn func(ctx context.Context, c *adminclient.Client, id string) error) error {
 	c := o.Client()
 	defer c.Close()
 	ctx := cmd.Context()
@@ -196,9 +196,29 @@ func runGroupOp(cmd *cobra.Command, o *Options, ref *GroupRef, invited bool,
 	if err != nil {
 		return o.fail(err)
 	}
-	r, err := op(ctx, c, id)
-	if err != nil {
-		return o.fail(err)
-	}
-	return output.Print(o.IO.Out, o.Format, resultView(r))
+	return fn(ctx, c, id)
+}
+
+// runGroupOp does op on the group ref names and prints what it did.
+func runGroupOp(cmd *cobra.Command, o *Options, ref *GroupRef, invited bool,
+	op func(ctx context.Context, c *adminclient.Client, id string) (adminapi.GroupResult, error)) error {
+	return withGroup(cmd, o, ref, invited, func(ctx context.Context, c *adminclient.Client, id string) error {
+		r, err := op(ctx, c, id)
+		if err != nil {
+			return o.fail(err)
+		}
+		return output.Print(o.IO.Out, o.Format, resultView(r))
+	})
+}
+
+// showGroup prints the group ref names, as fn gets it.
+func showGroup(cmd *cobra.Command, o *Options, ref *GroupRef,
+	fn func(ctx context.Context, c *adminclient.Client, id string) (adminapi.GroupView, error)) error {
+	return withGroup(cmd, o, ref, false, func(ctx context.Context, c *adminclient.Client, id string) error {
+		g, err := fn(ctx, c, id)
+		if err != nil {
+			return o.fail(err)
+		}
+		return output.Print(o.IO.Out, o.Format, groupView(g))
+	})
 }

@@ -1,6 +1,7 @@
 package im
 
 import (
+	"context"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -8,6 +9,7 @@ import (
 	"github.com/imictl/imictl/internal/commands/cmdutil"
 	"github.com/imictl/imictl/internal/commands/output"
 	"github.com/imictl/imictl/internal/sns/imserver/adminapi"
+	"github.com/imictl/imictl/internal/sns/imserver/adminclient"
 	"github.com/imictl/imictl/internal/sns/wire"
 )
 
@@ -65,25 +67,20 @@ lists the next. --wait waits until there is at least one message to show.`,
 }
 
 func groupHistoryRun(cmd *cobra.Command, opts *GroupHistoryOptions) error {
-	c := opts.Client()
-	defer c.Close()
-	ctx := cmd.Context()
-	id, err := opts.id(ctx, c, false)
-	if err != nil {
-		return opts.fail(err)
-	}
-	for {
-		h, err := c.GroupHistory(ctx, opts.User, id, opts.After, opts.Limit)
-		if err != nil {
-			return opts.fail(err)
+	return withGroup(cmd, &opts.Options, &opts.GroupRef, false, func(ctx context.Context, c *adminclient.Client, id string) error {
+		for {
+			h, err := c.GroupHistory(ctx, opts.User, id, opts.After, opts.Limit)
+			if err != nil {
+				return opts.fail(err)
+			}
+			if len(h.Messages) > 0 || !opts.Wait {
+				return output.Print(opts.IO.Out, opts.Format, historyView(h))
+			}
+			if err := pause(ctx, opts.Poll); err != nil {
+				return err
+			}
 		}
-		if len(h.Messages) > 0 || !opts.Wait {
-			return output.Print(opts.IO.Out, opts.Format, historyView(h))
-		}
-		if err := pause(ctx, opts.Poll); err != nil {
-			return err
-		}
-	}
+	})
 }
 
 func historyView(h adminapi.GroupHistory) output.View {

@@ -1,10 +1,13 @@
 package im
 
 import (
+	"context"
+
 	"github.com/spf13/cobra"
 
 	"github.com/imictl/imictl/internal/commands/cmdutil"
 	"github.com/imictl/imictl/internal/commands/output"
+	"github.com/imictl/imictl/internal/sns/imserver/adminclient"
 )
 
 // GroupMembersOptions are the inputs of `imictl im group members`.
@@ -43,21 +46,16 @@ this server asks it (G12). In JSON, each member is the standard's
 }
 
 func groupMembersRun(cmd *cobra.Command, opts *GroupMembersOptions) error {
-	c := opts.Client()
-	defer c.Close()
-	ctx := cmd.Context()
-	id, err := opts.id(ctx, c, false)
-	if err != nil {
-		return opts.fail(err)
-	}
-	members, err := c.GroupMembers(ctx, opts.User, id)
-	if err != nil {
-		return opts.fail(err)
-	}
-	rows := make([][]string, 0, len(members))
-	for _, m := range members {
-		rows = append(rows, []string{m.UserInfo.UserID, roleName(m.UserType), m.UserInfo.Name})
-	}
-	return output.Print(opts.IO.Out, opts.Format, output.View{Data: nonNil(members),
-		Headers: []string{"User ID", "Role", "Name"}, Rows: rows})
+	return withGroup(cmd, &opts.Options, &opts.GroupRef, false, func(ctx context.Context, c *adminclient.Client, id string) error {
+		members, err := c.GroupMembers(ctx, opts.User, id)
+		if err != nil {
+			return opts.fail(err)
+		}
+		rows := make([][]string, 0, len(members))
+		for _, m := range members {
+			rows = append(rows, []string{m.UserInfo.UserID, roleName(m.UserType), m.UserInfo.Name})
+		}
+		return output.Print(opts.IO.Out, opts.Format, output.View{Data: nonNil(members),
+			Headers: []string{"User ID", "Role", "Name"}, Rows: rows})
+	})
 }

@@ -1,10 +1,13 @@
 package im
 
 import (
+	"context"
+
 	"github.com/spf13/cobra"
 
 	"github.com/imictl/imictl/internal/commands/cmdutil"
 	"github.com/imictl/imictl/internal/commands/output"
+	"github.com/imictl/imictl/internal/sns/imserver/adminclient"
 	"github.com/imictl/imictl/internal/sns/imstore"
 	"github.com/imictl/imictl/internal/sns/wire"
 )
@@ -56,26 +59,22 @@ server keeps its own copy, from which every member's server fetches it.`,
 }
 
 func groupSendRun(cmd *cobra.Command, opts *GroupSendOptions) error {
-	c := opts.Client()
-	defer c.Close()
-	ctx := cmd.Context()
-	id, err := opts.id(ctx, c, false)
-	if err != nil {
-		return opts.fail(err)
-	}
-	var sent imstore.SentMessage
-	if opts.Type == wire.MessageText {
-		sent, err = c.SendGroupText(ctx, opts.User, id, opts.Text)
-	} else {
-		in, closeIn, ferr := opts.open(opts.IO.In)
-		if ferr != nil {
-			return ferr
+	return withGroup(cmd, &opts.Options, &opts.GroupRef, false, func(ctx context.Context, c *adminclient.Client, id string) error {
+		var sent imstore.SentMessage
+		var err error
+		if opts.Type == wire.MessageText {
+			sent, err = c.SendGroupText(ctx, opts.User, id, opts.Text)
+		} else {
+			in, closeIn, ferr := opts.open(opts.IO.In)
+			if ferr != nil {
+				return ferr
+			}
+			defer closeIn()
+			sent, err = c.SendGroupFile(ctx, opts.User, id, opts.Type, opts.Name, in, opts.Duration)
 		}
-		defer closeIn()
-		sent, err = c.SendGroupFile(ctx, opts.User, id, opts.Type, opts.Name, in, opts.Duration)
-	}
-	if err != nil {
-		return opts.fail(err)
-	}
-	return output.Print(opts.IO.Out, opts.Format, output.View{Data: sent, Details: sentDetails(sent)})
+		if err != nil {
+			return opts.fail(err)
+		}
+		return output.Print(opts.IO.Out, opts.Format, output.View{Data: sent, Details: sentDetails(sent)})
+	})
 }

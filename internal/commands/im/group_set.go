@@ -1,11 +1,13 @@
 package im
 
 import (
+	"context"
+
 	"github.com/spf13/cobra"
 
 	"github.com/imictl/imictl/internal/commands/cmdutil"
-	"github.com/imictl/imictl/internal/commands/output"
 	"github.com/imictl/imictl/internal/sns/imserver/adminapi"
+	"github.com/imictl/imictl/internal/sns/imserver/adminclient"
 )
 
 // GroupSetOptions are the inputs of `imictl im group set`.
@@ -71,18 +73,9 @@ members (G10, operType 7). The group is printed as it is after.`,
 }
 
 func groupSetRun(cmd *cobra.Command, opts *GroupSetOptions) error {
-	c := opts.Client()
-	defer c.Close()
-	ctx := cmd.Context()
-	id, err := opts.id(ctx, c, false)
-	if err != nil {
-		return opts.fail(err)
-	}
-	req := opts.Set
-	req.User, req.Group = opts.User, id
-	g, err := c.SetGroup(ctx, req)
-	if err != nil {
-		return opts.fail(err)
-	}
-	return output.Print(opts.IO.Out, opts.Format, groupView(g))
+	return showGroup(cmd, &opts.Options, &opts.GroupRef, func(ctx context.Context, c *adminclient.Client, id string) (adminapi.GroupView, error) {
+		req := opts.Set
+		req.User, req.Group = opts.User, id
+		return c.SetGroup(ctx, req)
+	})
 }

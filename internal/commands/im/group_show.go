@@ -1,10 +1,13 @@
 package im
 
 import (
+	"context"
+
 	"github.com/spf13/cobra"
 
 	"github.com/imictl/imictl/internal/commands/cmdutil"
-	"github.com/imictl/imictl/internal/commands/output"
+	"github.com/imictl/imictl/internal/sns/imserver/adminapi"
+	"github.com/imictl/imictl/internal/sns/imserver/adminclient"
 )
 
 // GroupShowOptions are the inputs of `imictl im group show`.
@@ -43,16 +46,7 @@ this server asks it (G11).`,
 }
 
 func groupShowRun(cmd *cobra.Command, opts *GroupShowOptions) error {
-	c := opts.Client()
-	defer c.Close()
-	ctx := cmd.Context()
-	id, err := opts.id(ctx, c, false)
-	if err != nil {
-		return opts.fail(err)
-	}
-	g, err := c.GroupShow(ctx, opts.User, id)
-	if err != nil {
-		return opts.fail(err)
-	}
-	return output.Print(opts.IO.Out, opts.Format, groupView(g))
+	return showGroup(cmd, &opts.Options, &opts.GroupRef, func(ctx context.Context, c *adminclient.Client, id string) (adminapi.GroupView, error) {
+		return c.GroupShow(ctx, opts.User, id)
+	})
 }

@@ -1,10 +1,11 @@
 package sns
 
 import (
+	"context"
+
 	"github.com/spf13/cobra"
 
 	"github.com/imictl/imictl/internal/commands/cmdutil"
-	"github.com/imictl/imictl/internal/commands/output"
 	"github.com/imictl/imictl/internal/sns/client"
 	"github.com/imictl/imictl/internal/sns/wire"
 )
@@ -63,11 +64,7 @@ server adds the user and tells every server with members (G10, operType 1).`,
 }
 
 func answerGroupInviteRun(cmd *cobra.Command, opts *AnswerGroupInviteOptions) error {
-	s, err := opts.Connect(cmd.Context(), opts.GroupID)
-	if err != nil {
-		return err
-	}
-	var raw *client.RawResponse
-	err = s.client.AnswerGroupInvite(cmd.Context(), s.peer, opts.GroupID, opts.Reply, client.Raw(&raw))
-	return report(opts.IO, opts.Format, raw, err, func() output.View { return okView(raw) })
+	return envelopeCall(cmd, &opts.Options, opts.GroupID, func(ctx context.Context, s *session, raw client.CallOption) error {
+		return s.client.AnswerGroupInvite(ctx, s.peer, opts.GroupID, opts.Reply, raw)
+	})
 }

@@ -1,10 +1,11 @@
 package sns
 
 import (
+	"context"
+
 	"github.com/spf13/cobra"
 
 	"github.com/imictl/imictl/internal/commands/cmdutil"
-	"github.com/imictl/imictl/internal/commands/output"
 	"github.com/imictl/imictl/internal/sns/client"
 	"github.com/imictl/imictl/internal/sns/wire"
 )
@@ -66,11 +67,7 @@ servers, where each invitee answers (G2).`,
 }
 
 func inviteGroupRun(cmd *cobra.Command, opts *InviteGroupOptions) error {
-	s, err := opts.Connect(cmd.Context(), opts.Request.ReqInfo.GroupInfo.GroupID)
-	if err != nil {
-		return err
-	}
-	var raw *client.RawResponse
-	err = s.client.InviteGroup(cmd.Context(), s.peer, opts.Request, client.Raw(&raw))
-	return report(opts.IO, opts.Format, raw, err, func() output.View { return okView(raw) })
+	return envelopeCall(cmd, &opts.Options, opts.Request.ReqInfo.GroupInfo.GroupID, func(ctx context.Context, s *session, raw client.CallOption) error {
+		return s.client.InviteGroup(ctx, s.peer, opts.Request, raw)
+	})
 }

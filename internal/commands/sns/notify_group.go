@@ -1,13 +1,13 @@
 package sns
 
 import (
+	"context"
 	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/imictl/imictl/internal/commands/cmdutil"
-	"github.com/imictl/imictl/internal/commands/output"
 	"github.com/imictl/imictl/internal/sns/client"
 	"github.com/imictl/imictl/internal/sns/wire"
 )
@@ -94,11 +94,7 @@ only; the operator's name with --oper-name.`,
 }
 
 func notifyGroupRun(cmd *cobra.Command, opts *NotifyGroupOptions) error {
-	s, err := opts.Connect(cmd.Context(), "")
-	if err != nil {
-		return err
-	}
-	var raw *client.RawResponse
-	err = s.client.NotifyGroup(cmd.Context(), s.peer, opts.GroupID, opts.Request, client.Raw(&raw))
-	return report(opts.IO, opts.Format, raw, err, func() output.View { return okView(raw) })
+	return envelopeCall(cmd, &opts.Options, "", func(ctx context.Context, s *session, raw client.CallOption) error {
+		return s.client.NotifyGroup(ctx, s.peer, opts.GroupID, opts.Request, raw)
+	})
 }

@@ -1,10 +1,11 @@
 package sns
 
 import (
+	"context"
+
 	"github.com/spf13/cobra"
 
 	"github.com/imictl/imictl/internal/commands/cmdutil"
-	"github.com/imictl/imictl/internal/commands/output"
 	"github.com/imictl/imictl/internal/sns/client"
 	"github.com/imictl/imictl/internal/sns/wire"
 )
@@ -52,11 +53,7 @@ with members (G10, operType 2).`,
 }
 
 func removeMembersRun(cmd *cobra.Command, opts *RemoveMembersOptions) error {
-	s, err := opts.Connect(cmd.Context(), opts.GroupID)
-	if err != nil {
-		return err
-	}
-	var raw *client.RawResponse
-	err = s.client.RemoveGroupMembers(cmd.Context(), s.peer, opts.GroupID, opts.Request, client.Raw(&raw))
-	return report(opts.IO, opts.Format, raw, err, func() output.View { return okView(raw) })
+	return envelopeCall(cmd, &opts.Options, opts.GroupID, func(ctx context.Context, s *session, raw client.CallOption) error {
+		return s.client.RemoveGroupMembers(ctx, s.peer, opts.GroupID, opts.Request, raw)
+	})
 }

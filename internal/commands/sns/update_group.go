@@ -1,10 +1,11 @@
 package sns
 
 import (
+	"context"
+
 	"github.com/spf13/cobra"
 
 	"github.com/imictl/imictl/internal/commands/cmdutil"
-	"github.com/imictl/imictl/internal/commands/output"
 	"github.com/imictl/imictl/internal/sns/client"
 	"github.com/imictl/imictl/internal/sns/wire"
 )
@@ -66,11 +67,7 @@ tells every server with members (G10, operType 7).`,
 }
 
 func updateGroupRun(cmd *cobra.Command, opts *UpdateGroupOptions) error {
-	s, err := opts.Connect(cmd.Context(), opts.GroupID)
-	if err != nil {
-		return err
-	}
-	var raw *client.RawResponse
-	err = s.client.UpdateGroup(cmd.Context(), s.peer, opts.GroupID, opts.Request, client.Raw(&raw))
-	return report(opts.IO, opts.Format, raw, err, func() output.View { return okView(raw) })
+	return envelopeCall(cmd, &opts.Options, opts.GroupID, func(ctx context.Context, s *session, raw client.CallOption) error {
+		return s.client.UpdateGroup(ctx, s.peer, opts.GroupID, opts.Request, raw)
+	})
 }
