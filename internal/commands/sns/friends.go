@@ -1,10 +1,11 @@
 package sns
 
 import (
+	"context"
+
 	"github.com/spf13/cobra"
 
 	"github.com/imictl/imictl/internal/commands/cmdutil"
-	"github.com/imictl/imictl/internal/commands/output"
 	"github.com/imictl/imictl/internal/sns/client"
 	"github.com/imictl/imictl/internal/sns/wire"
 )
@@ -59,13 +60,9 @@ func NewCmdAddFriend(f *cmdutil.Factory, runF func(*AddFriendOptions) error) *co
 }
 
 func addFriendRun(cmd *cobra.Command, opts *AddFriendOptions) error {
-	s, err := opts.Connect(cmd.Context(), opts.Request.UserID)
-	if err != nil {
-		return err
-	}
-	var raw *client.RawResponse
-	err = s.client.AddFriend(cmd.Context(), s.peer, opts.Request, client.Raw(&raw))
-	return report(opts.IO, opts.Format, raw, err, func() output.View { return okView(raw) })
+	return envelopeCall(cmd, &opts.Options, opts.Request.UserID, func(ctx context.Context, s *session, raw client.CallOption) error {
+		return s.client.AddFriend(ctx, s.peer, opts.Request, raw)
+	})
 }
 
 // RespondFriendOptions are the inputs of `imictl sns respond-friend`.
@@ -116,13 +113,9 @@ func NewCmdRespondFriend(f *cmdutil.Factory, runF func(*RespondFriendOptions) er
 }
 
 func respondFriendRun(cmd *cobra.Command, opts *RespondFriendOptions) error {
-	s, err := opts.Connect(cmd.Context(), opts.Request.UserID)
-	if err != nil {
-		return err
-	}
-	var raw *client.RawResponse
-	err = s.client.RespondFriend(cmd.Context(), s.peer, opts.Request, client.Raw(&raw))
-	return report(opts.IO, opts.Format, raw, err, func() output.View { return okView(raw) })
+	return envelopeCall(cmd, &opts.Options, opts.Request.UserID, func(ctx context.Context, s *session, raw client.CallOption) error {
+		return s.client.RespondFriend(ctx, s.peer, opts.Request, raw)
+	})
 }
 
 // DelFriendOptions are the inputs of `imictl sns del-friend`.
@@ -160,11 +153,7 @@ func NewCmdDelFriend(f *cmdutil.Factory, runF func(*DelFriendOptions) error) *co
 }
 
 func delFriendRun(cmd *cobra.Command, opts *DelFriendOptions) error {
-	s, err := opts.Connect(cmd.Context(), opts.Request.UserID)
-	if err != nil {
-		return err
-	}
-	var raw *client.RawResponse
-	err = s.client.DelFriend(cmd.Context(), s.peer, opts.Request, client.Raw(&raw))
-	return report(opts.IO, opts.Format, raw, err, func() output.View { return okView(raw) })
+	return envelopeCall(cmd, &opts.Options, opts.Request.UserID, func(ctx context.Context, s *session, raw client.CallOption) error {
+		return s.client.DelFriend(ctx, s.peer, opts.Request, raw)
+	})
 }

@@ -1,13 +1,11 @@
 package sns
 
 import (
-	"context"
 	"strconv"
 
 	"github.com/spf13/cobra"
 
 	"github.com/imictl/imictl/internal/commands/output"
-	"github.com/imictl/imictl/internal/sns/client"
 	"github.com/imictl/imictl/internal/sns/wire"
 )
 
@@ -15,19 +13,6 @@ import (
 // its main server: the server they call unless --to or --url say
 // otherwise (G7 and G10 go the other way, from the main server to the
 // members' servers).
-
-// envelopeCall connects to the peer (the server of aboutID unless --to or
-// --url), makes call with the option that records the exchange, and
-// reports the answer, only an envelope.
-func envelopeCall(cmd *cobra.Command, o *Options, aboutID string, call func(ctx context.Context, s *session, raw client.CallOption) error) error {
-	s, err := o.Connect(cmd.Context(), aboutID)
-	if err != nil {
-		return err
-	}
-	var raw *client.RawResponse
-	err = call(cmd.Context(), s, client.Raw(&raw))
-	return report(o.IO, o.Format, raw, err, func() output.View { return okView(raw) })
-}
 
 // settingsFlags are --allow-invite and --visible, the group settings (gset
 // of G9, grpset of G10), each 1 or 2, given together or not at all.

@@ -1,9 +1,12 @@
 package sns
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"strconv"
+
+	"github.com/spf13/cobra"
 
 	"github.com/imictl/imictl/internal/commands/iostreams"
 	"github.com/imictl/imictl/internal/commands/output"
@@ -33,6 +36,19 @@ func report(ios *iostreams.IOStreams, format output.Format, raw *client.RawRespo
 
 func printRaw(ios *iostreams.IOStreams, format output.Format, raw *client.RawResponse) error {
 	return output.Print(ios.Out, format, output.View{Data: json.RawMessage(raw.Body)})
+}
+
+// envelopeCall connects to the peer (the server of aboutID unless --to or
+// --url), makes call with the option that records the exchange, and
+// reports the answer, only an envelope.
+func envelopeCall(cmd *cobra.Command, o *Options, aboutID string, call func(ctx context.Context, s *session, raw client.CallOption) error) error {
+	s, err := o.Connect(cmd.Context(), aboutID)
+	if err != nil {
+		return err
+	}
+	var raw *client.RawResponse
+	err = call(cmd.Context(), s, client.Raw(&raw))
+	return report(o.IO, o.Format, raw, err, func() output.View { return okView(raw) })
 }
 
 // okView is the table of a call whose answer is only the envelope.
