@@ -195,12 +195,32 @@ func TestGroupAcrossThreeServers(t *testing.T) {
 		t.Errorf("carol sees %+v", g)
 	}
 
-	// Admins, removal, quitting, transfer.
+	// Admins: dave, and bob, who then changes a setting from second (G9).
 	imJSON(t, first, &r, "group", "admin", "crew", "dave", "--user", "alice")
 	if r.Done != adminapi.GroupDoneAdminSet || !slices.Equal(r.Users, []string{"dave@first"}) {
 		t.Errorf("admin: %+v", r)
 	}
-	agree("dave made admin", "alice@first:owner", "bob@second:member", "carol@third:member", "dave@first:admin")
+	imJSON(t, first, &r, "group", "admin", "crew", "bob@second", "--user", "alice")
+	agree("dave and bob made admins", "alice@first:owner", "bob@second:admin", "carol@third:member", "dave@first:admin")
+	imJSON(t, second, &g, "group", "set", gid, "--user", "bob", "--allow-invite", "no")
+	if g.GroupInfo.GroupName != "crew" || g.GSet != (wire.GroupSettings{IsAllow: wire.No, IsVisible: wire.Yes}) {
+		t.Errorf("bob sets: %+v", g)
+	}
+	imJSON(t, third, &g, "group", "show", gid, "--user", "carol")
+	if g.GSet.IsAllow != wire.No {
+		t.Errorf("carol sees %+v", g)
+	}
+	res = im(t, third, "group", "invite", gid, "erin", "--user", "carol")
+	res.Expect(t, cmdutil.ExitFailure)
+	if !strings.Contains(res.Stderr, "(reason: invite_not_allowed)") {
+		t.Errorf("carol invites: %s", res.Stderr)
+	}
+	imJSON(t, first, &r, "group", "admin", "crew", "bob@second", "--user", "alice", "--unset")
+	if r.Done != adminapi.GroupDoneAdminUnset {
+		t.Errorf("admin --unset: %+v", r)
+	}
+
+	// Removal, quitting, transfer.
 	imJSON(t, first, &r, "group", "remove", "crew", "carol@third", "--user", "alice")
 	if r.Done != adminapi.GroupDoneRemoved || !slices.Equal(r.Users, []string{"carol@third"}) {
 		t.Errorf("remove: %+v", r)

@@ -145,6 +145,13 @@ func TestGroupsAgainstReferenceServer(t *testing.T) {
 	refused("not_admin", "update-group", gid, "--owner", "alice@first", "--group-name", "alice's")
 	refused("not_owner", "remove-members", gid, "bob@second", "--owner", "alice@first")
 	refused("not_main_server", "notify-group-chat", gid, "--member", "bob@second", "--from", "alice@first", "--text", "forged")
+	// Made an admin, alice may change the group from first (G9).
+	im(second, &r, "group", "admin", gid, "alice@first", "--user", "bob")
+	ok("update-group", gid, "--owner", "alice@first", "--group-name", "team two", "--allow-invite", "2", "--visible", "1")
+	sns(0, &info, "group-info", gid, "--user", "alice@first")
+	if info.GroupInfo.GroupName != "team two" || info.GSet.IsAllow != 2 || info.GSet.IsVisible != 1 {
+		t.Errorf("group-info after update-group: %+v", info)
+	}
 
 	// alice's group on first, bob a member: the commands make first's
 	// calls as its main server (G7, G10).
