@@ -26,8 +26,9 @@ command acts as a local user (--user, or --from for send): on the main
 server it is done there, elsewhere the server asks the main one (G1-G4, G8,
 G9, G11, G12), and the main server tells every server with members (G10).
 
-GROUP is the group's id, or the name of one of the user's groups (of the
-user's pending invitations, for accept and refuse) when no other has it.`
+GROUP is the group's id, or the name of one of the user's groups as
+"imictl im group list USER" shows it (as "imictl im group invitations USER"
+does, for accept and refuse) when no other of them has that name.`
 	cmd.AddCommand(
 		NewCmdGroupCreate(f, nil),
 		NewCmdGroupList(f, nil),
