@@ -342,7 +342,7 @@ func (s *Server) mainRemove(v *mainView, operator string, removed []string) ([]s
 			continue
 		}
 		if id == v.g.Owner {
-			return nil, refuse(http.StatusForbidden, ReasonConflict, "the owner cannot be removed from group %s: transfer it or dissolve the group", v.g.GroupID)
+			return nil, refuse(http.StatusConflict, ReasonConflict, "the owner cannot be removed from group %s: transfer it or dissolve the group", v.g.GroupID)
 		}
 		gone, users = append(gone, id), append(users, memberInfo(m))
 	}
@@ -361,7 +361,7 @@ func (s *Server) mainQuit(v *mainView, user string) error {
 		return err
 	}
 	if m.Role == imstore.RoleOwner {
-		return refuse(http.StatusForbidden, ReasonConflict, "the owner cannot quit group %s: transfer it first, or dissolve it", v.g.GroupID)
+		return refuse(http.StatusConflict, ReasonConflict, "the owner cannot quit group %s: transfer it first, or dissolve it", v.g.GroupID)
 	}
 	_, err = s.change(v, imstore.GroupChange{Remove: []string{user}}, wire.OperRemoveMembers, m, []wire.UserInfo{memberInfo(m)})
 	return err
