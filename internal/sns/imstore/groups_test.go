@@ -71,9 +71,18 @@ func TestGroupStore(t *testing.T) {
 	}
 
 	checkRefusals(t, s, []refusal{
-		{"create again", func() error { _, err := s.CreateGroup(Group{GroupID: "g1@alpha", Name: "G"}, GroupMember{UserID: "alice@alpha"}); return err }, ErrExists, "already exists"},
-		{"create without a name", func() error { _, err := s.CreateGroup(Group{GroupID: "g3@alpha"}, GroupMember{UserID: "alice@alpha"}); return err }, ErrInvalid, "name"},
-		{"create with a bad id", func() error { _, err := s.CreateGroup(Group{GroupID: "g3", Name: "G"}, GroupMember{UserID: "alice@alpha"}); return err }, ErrInvalid, "groupID"},
+		{"create again", func() error {
+			_, err := s.CreateGroup(Group{GroupID: "g1@alpha", Name: "G"}, GroupMember{UserID: "alice@alpha"})
+			return err
+		}, ErrExists, "already exists"},
+		{"create without a name", func() error {
+			_, err := s.CreateGroup(Group{GroupID: "g3@alpha"}, GroupMember{UserID: "alice@alpha"})
+			return err
+		}, ErrInvalid, "name"},
+		{"create with a bad id", func() error {
+			_, err := s.CreateGroup(Group{GroupID: "g3", Name: "G"}, GroupMember{UserID: "alice@alpha"})
+			return err
+		}, ErrInvalid, "groupID"},
 		{"change a dissolved group", func() error {
 			_, err := s.ChangeGroup(GroupChange{GroupID: "g2@alpha", Remove: []string{"alice@alpha"}})
 			return err
