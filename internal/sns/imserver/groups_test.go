@@ -242,6 +242,15 @@ func TestGroupPaths(t *testing.T) {
 	if _, err := alpha.AnswerGroupInvite(ctx, "amy", gid, true); err != nil {
 		t.Fatal(err)
 	}
+	// A member on beta invites (G1 to alpha, which invites with G1 to beta).
+	beta.addUser(t, imstore.User{UserID: "bea", Name: "Bea"})
+	if _, err := beta.InviteToGroup(ctx, "bob", gid, []string{"bea"}); err != nil {
+		t.Fatalf("bob invites bea: %v", err)
+	}
+	eventually(t, "bea's invitation, from bob", func() bool {
+		invs, err := beta.Invitations("bea")
+		return err == nil && len(invs) == 1 && invs[0].Inviter == "bob@beta-im" && invs[0].Main == "alpha-im"
+	})
 	members, err := beta.GroupMembers(ctx, "bob", gid)
 	if err != nil || len(members) != 3 {
 		t.Fatalf("members seen from beta: %+v %v", members, err)
