@@ -41,7 +41,7 @@ func TestHealthyPeer(t *testing.T) {
 		}
 		expect(t, rep, "transport.tls", probe.StatusOK, "", "ALPN h2")
 		expect(t, rep, "transport.http", probe.StatusOK, "", "HTTP/2 and HTTP/1.1 answer; an unsigned request is refused (401 signature_missing) by beta-im")
-		expect(t, rep, "signed.request", probe.StatusOK, "", "beta-im accepted our signature as alpha-im: S8 for a user that does not exist answered 404")
+		expect(t, rep, "signed.request", probe.StatusOK, "", "beta-im accepted our signature as alpha-im: S8 for a user that does not exist was answered HTTP 404 Not Found, reason unknown_user")
 		expect(t, rep, "signed.response", probe.StatusOK, "", "bound to our request's signature")
 		expect(t, rep, "clock.skew", probe.StatusOK, "", "within 1s of ours")
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -125,7 +126,7 @@ func (r *run) checkSignedRequest() Check {
 		return fail(class, reason, requestNext(httpsig.Reason(reason)),
 			"%s refused our signed request: %s (HTTP %d): %q%s", r.serverID, reason, a.status, msg, unverified)
 	}
-	answered := "HTTP " + http.StatusText(a.status)
+	answered := fmt.Sprintf("HTTP %d %s", a.status, http.StatusText(a.status))
 	if reason != "" {
 		answered += ", reason " + reason
 	}
@@ -133,7 +134,7 @@ func (r *run) checkSignedRequest() Check {
 		return warn("unauthenticated_answer", "see signed.response",
 			"%s did not refuse our signature (S8 answered %s), but its answer cannot be authenticated, so whether it checked the signature is not known", r.serverID, answered)
 	}
-	return ok("%s accepted our signature as %s: S8 for a user that does not exist answered %d (%s)", r.serverID, r.signer.ServerID(), a.status, answered)
+	return ok("%s accepted our signature as %s: S8 for a user that does not exist was answered %s", r.serverID, r.signer.ServerID(), answered)
 }
 
 // checkSignedResponse: the forward direction, the peer's answer is signed
