@@ -61,6 +61,7 @@ func usersHandler() http.Handler {
 
 // peerOptions change how the peer signs and checks.
 type peerOptions struct {
+	self   *clienttest.Server              // default: beta-im
 	signer *httpsig.Signer                 // default: beta-im's own
 	now    func() time.Time                // the peer's clock
 	tls    *tls.Config                     // serve HTTPS with it
@@ -71,11 +72,15 @@ type peerOptions struct {
 // callers through the management server's directory, and returns its URL.
 func (f *federation) startPeer(t *testing.T, o peerOptions) *httptest.Server {
 	t.Helper()
+	self := o.self
+	if self == nil {
+		self = f.beta
+	}
 	signer := o.signer
 	if signer == nil {
-		signer = f.beta.Signer
+		signer = self.Signer
 	}
-	v, err := httpsig.NewVerifier(httpsig.Options{Self: "beta-im", Signer: signer, Resolver: f.mgmt, Roots: f.ca.Roots,
+	v, err := httpsig.NewVerifier(httpsig.Options{Self: self.ID, Signer: signer, Resolver: f.mgmt, Roots: f.ca.Roots,
 		CRL: f.ca.CRLProvider(t), Now: o.now, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
@@ -95,6 +100,15 @@ func (f *federation) startPeer(t *testing.T, o peerOptions) *httptest.Server {
 	}
 	t.Cleanup(srv.Close)
 	return srv
+}
+
+// listed starts beta-im, lists it in the directory at its URL with
+// status, and returns its serverId.
+func (f *federation) listed(t *testing.T, o peerOptions, status int) string {
+	t.Helper()
+	srv := f.startPeer(t, o)
+	f.mgmt.Register(f.beta, srv.URL, status)
+	return f.beta.ID
 }
 
 func run(t *testing.T, cfg probe.Config, target string) *probe.Report {

@@ -130,6 +130,24 @@ func TestProbeSuspendedPeer(t *testing.T) {
 	probeJSON(t, opts, 0, "dev-2")
 }
 
+// Exit 4: the administrator revokes the peer's certificate.
+func TestProbeRevokedPeer(t *testing.T) {
+	fed, opts := startFederation(t)
+	pemBytes, err := os.ReadFile(fed.Members[1].Cert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := pki.ParseCertificatePEM(pemBytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	serial := pki.SerialHex(cert.SerialNumber)
+	cmdtest.Run(t, cmdtest.Options{Env: map[string]string{}}, "ca", "revoke", serial, "--reason", "keyCompromise", "--yes", "--data-dir", fed.DataDir).Expect(t, 0)
+	r := probeJSON(t, opts, 4, "dev-2")
+	r.check(t, "identity.revocation", "fail", "cert_revoked", "the certificate of dev-2 (serial "+serial+") was revoked at")
+	r.check(t, "signed.request", "skipped", "", "not run: identity.revocation failed")
+}
+
 // Our own black list, read from our running IM server.
 func TestProbeOwnPolicy(t *testing.T) {
 	fed, opts := startFederation(t)
