@@ -72,7 +72,7 @@ func (r *run) checkMgmtDirectory() (Check, *answer) {
 		r.trace(req, reqBody, resp, respBody)
 	}
 	pub, err := mgmtclient.NewPublic(mgmtclient.PublicOptions{BaseURL: r.cfg.MgmtURL, MgmtID: r.cfg.MgmtID, Roots: r.roots,
-		Key: r.cfg.Key, Cert: r.cfg.Cert, CRL: r.directory.CRLHolder(), HTTP: &http.Client{Transport: r.transport(true), Timeout: r.cfg.Timeout},
+		Key: r.cfg.Key, Cert: r.cfg.Cert, CRL: r.directory.CRLHolder(), HTTP: &http.Client{Transport: r.mgmtTransport, Timeout: r.cfg.Timeout},
 		Trace: trace, Now: r.cfg.Now})
 	if err != nil {
 		return fail(ClassOther, "internal", "", "%v", err), nil

@@ -68,7 +68,8 @@ type run struct {
 	// and the CRL without checking them, for the checks to say what is
 	// wrong with them.
 	directory, plain *mgmtclient.Public
-	firstFail        string // the first failed check
+	mgmtTransport    *http.Transport // theirs; its connections are closed at the end
+	firstFail        string          // the first failed check
 
 	serverID   string            // the peer's serverId, once known
 	record     *api.ServerRecord // its directory record, once looked up
@@ -108,7 +109,8 @@ func newRun(ctx context.Context, cfg Config, target, kind string) (*run, error) 
 		return nil, err
 	}
 	r.signer.SetClock(cfg.Now)
-	hc := &http.Client{Transport: r.transport(true), Timeout: cfg.Timeout}
+	r.mgmtTransport = r.transport(true)
+	hc := &http.Client{Transport: r.mgmtTransport, Timeout: cfg.Timeout}
 	if r.directory, err = mgmtclient.NewPublic(mgmtclient.PublicOptions{BaseURL: cfg.MgmtURL, MgmtID: cfg.MgmtID, Roots: r.roots,
 		Key: cfg.Key, Cert: cfg.Cert, ServerID: cfg.ServerID, HTTP: hc, Trace: mgmtclient.TraceFunc(cfg.Trace), Now: cfg.Now}); err != nil {
 		return nil, err
@@ -197,6 +199,7 @@ func (r *run) identityLayer(byURL bool) {
 }
 
 func (r *run) report() *Report {
+	r.mgmtTransport.CloseIdleConnections()
 	if r.base != nil {
 		r.rep.URL = r.base.String()
 	}
@@ -272,13 +275,6 @@ func port(u *url.URL) string {
 		return "443"
 	}
 	return "80"
-}
-
-func (r *run) describeTarget() string {
-	if r.serverID != "" {
-		return r.serverID
-	}
-	return r.base.String()
 }
 
 func (r *run) now() time.Time { return r.cfg.Now() }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -182,20 +181,11 @@ func (r *run) checkPeerHTTP() Check {
 		return fail(ClassAuth, "unexpected_origin", r.addressAdvice(),
 			"the server at %s says it is %q, not %q", r.base, origin, r.serverID)
 	}
-	if reason := refusalReason(f.body); status != http.StatusUnauthorized || reason != string(httpsig.ReasonSignatureMissing) {
+	if reason, _ := envelope(f.body); status != http.StatusUnauthorized || reason != string(httpsig.ReasonSignatureMissing) {
 		return warn("unsigned_accepted", "refuse every unsigned request with 401 signature_missing (docs/PROTOCOL.md 3.5, 3.6)",
 			"%s answer, but an unsigned GET %s got HTTP %d (reason %q) from %s instead of 401 signature_missing: does it authenticate its callers?", protos, path, status, reason, origin)
 	}
 	return ok("%s answer; an unsigned request is refused (401 signature_missing) by %s", protos, origin)
-}
-
-// refusalReason is the reason field of a JSON error envelope, "" if none.
-func refusalReason(body []byte) string {
-	var env struct {
-		Reason string `json:"reason"`
-	}
-	json.Unmarshal(body, &env)
-	return env.Reason
 }
 
 // checkMgmtHTTP fetches the root, which the management server serves to
