@@ -134,18 +134,17 @@ func (r *run) trace(req *http.Request, reqBody []byte, resp *http.Response, resp
 }
 
 // protocols gets path over HTTP/2 (for https) and HTTP/1.1, and describes
-// which answered. It returns the HTTP/1.1 answer.
-func (r *run) protocols(path string) (*fetched, string, Check) {
-	var h2 string
+// which answered. It returns the HTTP/1.1 answer; without one, the failed
+// check.
+func (r *run) protocols(path string) (*fetched, protocolsSeen, Check) {
+	var seen protocolsSeen
 	if r.base.Scheme == "https" {
 		f, err := r.get(path, true)
 		switch {
 		case err != nil:
-			h2 = fmt.Sprintf("HTTP/2 failed (%v), ", err)
+			seen.h2err = err
 		case f.resp.ProtoMajor == 2:
-			h2 = "HTTP/2 and "
-		default:
-			h2 = "no HTTP/2 offered, "
+			seen.h2 = true
 		}
 	}
 	f, err := r.get(path, false)
@@ -154,9 +153,32 @@ func (r *run) protocols(path string) (*fetched, string, Check) {
 		if unreachable(err) {
 			class = ClassUnavailable
 		}
-		return nil, "", fail(class, "http_failed", "check that an HTTP server answers at "+r.base.String(), "%sGET %s got no HTTP/1.1 answer: %v", h2, path, err)
+		return nil, seen, fail(class, "http_failed", "check that an HTTP server answers at "+r.base.String(), "GET %s got no HTTP/1.1 answer: %v", path, err)
 	}
-	return f, h2 + "HTTP/1.1", Check{}
+	return f, seen, Check{}
+}
+
+// protocolsSeen is what protocols found about HTTP/2.
+type protocolsSeen struct {
+	h2    bool  // HTTP/2 answered
+	h2err error // HTTP/2 was offered by TLS and failed
+}
+
+func (p protocolsSeen) String() string {
+	if p.h2 {
+		return "HTTP/2 and HTTP/1.1 answer"
+	}
+	return "HTTP/1.1 answers"
+}
+
+// finish is the result of an HTTP check whose answer was as expected:
+// ok, or a warning when HTTP/2 failed where TLS offered it.
+func (p protocolsSeen) finish(format string, args ...any) Check {
+	if p.h2err != nil {
+		return warn("http2_failed", "fix the server's HTTP/2, or stop offering h2 in its TLS ALPN",
+			"%s, but HTTP/2 failed: %v", fmt.Sprintf(format, args...), p.h2err)
+	}
+	return ok(format, args...)
 }
 
 // checkPeerHTTP sends the peer an unsigned request, which it must refuse
@@ -174,7 +196,7 @@ func (r *run) checkPeerHTTP() Check {
 	origin := f.resp.Header.Get(httpsig.HeaderOrigin)
 	if pki.ValidateServerID(origin) != nil {
 		return warn("unsigned_answer", "check that "+r.base.String()+" is the interconnection base URL; every answer must be signed, refusals included (docs/PROTOCOL.md 3.4)",
-			"%s answer; an unsigned GET %s got HTTP %d that names no server (no valid %s)", protos, path, status, httpsig.HeaderOrigin)
+			"%s; an unsigned GET %s got HTTP %d that names no server (no valid %s)", protos, path, status, httpsig.HeaderOrigin)
 	}
 	r.claimed = origin
 	if r.serverID != "" && origin != r.serverID {
@@ -183,9 +205,9 @@ func (r *run) checkPeerHTTP() Check {
 	}
 	if reason, _ := envelope(f.body); status != http.StatusUnauthorized || reason != string(httpsig.ReasonSignatureMissing) {
 		return warn("unsigned_accepted", "refuse every unsigned request with 401 signature_missing (docs/PROTOCOL.md 3.5, 3.6)",
-			"%s answer, but an unsigned GET %s got HTTP %d (reason %q) from %s instead of 401 signature_missing: does it authenticate its callers?", protos, path, status, reason, origin)
+			"%s, but an unsigned GET %s got HTTP %d (reason %q) from %s instead of 401 signature_missing: does it authenticate its callers?", protos, path, status, reason, origin)
 	}
-	return ok("%s answer; an unsigned request is refused (401 signature_missing) by %s", protos, origin)
+	return protos.finish("%s; an unsigned request is refused (401 signature_missing) by %s", protos, origin)
 }
 
 // checkMgmtHTTP fetches the root, which the management server serves to
@@ -200,8 +222,8 @@ func (r *run) checkMgmtHTTP() Check {
 	}
 	if f.resp.StatusCode != http.StatusOK || !bytes.Contains(f.body, []byte("-----BEGIN CERTIFICATE-----")) {
 		return fail(ClassOther, "not_mgmt", "check --mgmt: it is the management server's base URL, like http://127.0.0.1:8440",
-			"%s answer, but GET %s got HTTP %d without a certificate: is %s a management server?", protos, mgmt.PathRoot, f.resp.StatusCode, r.base)
+			"%s, but GET %s got HTTP %d without a certificate: is %s a management server?", protos, mgmt.PathRoot, f.resp.StatusCode, r.base)
 	}
 	r.servedRoot = f.body
-	return ok("%s answer; GET %s serves the root", protos, mgmt.PathRoot)
+	return protos.finish("%s; GET %s serves the root", protos, mgmt.PathRoot)
 }

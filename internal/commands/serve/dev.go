@@ -9,6 +9,7 @@ import (
 
 	"github.com/imictl/imictl/internal/commands/cmdutil"
 	"github.com/imictl/imictl/internal/commands/identity"
+	"github.com/imictl/imictl/internal/commands/mgmtutil"
 	"github.com/imictl/imictl/internal/devfed"
 )
 
@@ -49,7 +50,7 @@ func devRun(ctx context.Context, o *Options) error {
 	}
 	fed, err := devfed.Start(ctx, devfed.Options{DataDir: dir, Servers: o.Dev.Servers, MgmtAddr: o.Mgmt.Addr, IMAddr: o.IM.Addr, Logger: newLogger(o)})
 	if err != nil {
-		return err
+		return mgmtutil.Error(err)
 	}
 	printDev(o.IO.Out, fed)
 	return fed.Wait(ctx)

@@ -111,6 +111,13 @@ func TestServeDev(t *testing.T) {
 	}
 	cmdtest.Run(t, opts, "probe").Expect(t, 0)
 
+	// The same directory cannot run twice.
+	again := cmdtest.Run(t, opts, "serve", "--dev", "--data-dir", dir, "--mgmt-addr", "127.0.0.1:0", "--im-addr", "127.0.0.1:0")
+	again.Expect(t, 6)
+	if !strings.Contains(again.Stderr, "another management server is running on "+dir) {
+		t.Errorf("stderr: %s", again.Stderr)
+	}
+
 	cancel()
 	if c := <-code; c != 0 {
 		t.Errorf("serve --dev exited with %d", c)
