@@ -162,6 +162,13 @@ func TestFailures(t *testing.T) {
 		}, probe.ClassAuth, []want{
 			{"policy.lists", probe.StatusFail, "forbidden_by_policy", "beta-im is not on your white list"},
 		}},
+		{"address not a URL", func(t *testing.T, f *federation, cfg *probe.Config) string {
+			f.mgmt.Register(f.beta, "im.example.test:8441", httpsig.StatusNormal)
+			return "beta-im"
+		}, probe.ClassOther, []want{
+			{"address.directory", probe.StatusFail, "bad_address", `serverAddress "im.example.test:8441", which is not a base URL`},
+			{"address.url", probe.StatusSkipped, "", "not run: address.directory failed"},
+		}},
 		{"unknown serverId", func(t *testing.T, f *federation, cfg *probe.Config) string {
 			return "nobody-im"
 		}, probe.ClassAuth, []want{

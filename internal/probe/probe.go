@@ -142,7 +142,7 @@ func Peer(ctx context.Context, cfg Config, target string) (*Report, error) {
 		r.serverID = target
 		r.add("address.directory", r.checkDirectory)
 		r.add("address.url", func() Check {
-			if r.record == nil {
+			if r.record == nil || r.firstFail != "" {
 				return r.skippedAfter()
 			}
 			return r.checkURL(r.record.ServerAddress, "the directory's serverAddress")

@@ -64,8 +64,8 @@ certificate, a signed directory query (M1) and its clock.
 
 A URL names the peer by address; its serverId is learned from its answers.
 Each check is ok, warn, fail or skipped (what it needs failed, or it does
-not apply). Nothing is changed anywhere: see "imictl probe" in
-docs/PROTOCOL.md for exactly what is sent.
+not apply). Nothing is changed anywhere: docs/PROTOCOL.md, section 8,
+lists exactly what is sent.
 
 Exit code: 0 when nothing failed (warnings included), 4 when the first
 failure is about authentication or certificates, 6 when a server cannot be
