@@ -32,7 +32,10 @@ func (r *run) checkLists() Check {
 	id := r.serverID
 	allow, deny := p.Lists()
 	if p.Allowed(id) {
-		return ok("your lists let %s in (white list: %d servers, black list: %d)", id, len(allow), len(deny))
+		if allow == nil {
+			return ok("your lists let %s in (no white list; %d on the black list)", id, len(deny))
+		}
+		return ok("your lists let %s in (on your white list of %d)", id, len(allow))
 	}
 	for _, d := range deny {
 		if d == id {
