@@ -35,30 +35,54 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
+// devServing is serve --dev running in the test process.
+type devServing struct {
+	out    *syncBuffer
+	cancel context.CancelFunc
+	code   chan int
+}
+
+// startDev runs `imictl serve --dev args...` and waits until it has
+// printed what to try.
+func startDev(t *testing.T, args ...string) *devServing {
+	t.Helper()
+	d := &devServing{out: &syncBuffer{}, code: make(chan int, 1)}
+	f, _, _ := cmdtest.NewFactory(cmdtest.Options{Now: time.Now()})
+	f.IOStreams.Out, f.IOStreams.ErrOut = d.out, io.Discard
+	ctx, cancel := context.WithCancel(context.Background())
+	d.cancel = cancel
+	go func() { d.code <- commands.Run(ctx, f, append([]string{"serve", "--dev"}, args...)) }()
+	t.Cleanup(func() { d.stop() })
+	deadline := time.After(readyTimeout)
+	for !strings.Contains(d.out.String(), "imictl conformance") {
+		select {
+		case c := <-d.code:
+			d.cancel = nil
+			t.Fatalf("serve --dev exited with %d:\n%s", c, d.out)
+		case <-deadline:
+			t.Fatalf("serve --dev did not start:\n%s", d.out)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	return d
+}
+
+// stop interrupts serve --dev and returns its exit code.
+func (d *devServing) stop() int {
+	if d.cancel == nil {
+		return 0
+	}
+	d.cancel()
+	d.cancel = nil
+	return <-d.code
+}
+
 // The local federation runs the commands it prints: a message from alice
 // to bob, and a probe of dev-2 and of the management server, all passing.
 func TestServeDev(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "dev")
-	out := &syncBuffer{}
-	f, _, _ := cmdtest.NewFactory(cmdtest.Options{Now: time.Now()})
-	f.IOStreams.Out, f.IOStreams.ErrOut = out, io.Discard
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	code := make(chan int, 1)
-	go func() {
-		code <- commands.Run(ctx, f, []string{"serve", "--dev", "--dev-servers", "3", "--data-dir", dir, "--mgmt-addr", "127.0.0.1:0", "--im-addr", "127.0.0.1:0"})
-	}()
-	deadline := time.After(readyTimeout)
-	for !strings.Contains(out.String(), "imictl conformance") {
-		select {
-		case c := <-code:
-			t.Fatalf("serve --dev exited with %d:\n%s", c, out)
-		case <-deadline:
-			t.Fatalf("serve --dev did not start:\n%s", out)
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
-	printed := out.String()
+	d := startDev(t, "--dev-servers", "3", "--data-dir", dir, "--mgmt-addr", "127.0.0.1:0", "--im-addr", "127.0.0.1:0")
+	printed := d.out.String()
 	for _, want := range []string{"IM server          dev-1", "IM server          dev-3", "user carol", "imictl probe dev-2\n"} {
 		if !strings.Contains(printed, want) {
 			t.Errorf("output lacks %q:\n%s", want, printed)
@@ -118,8 +142,7 @@ func TestServeDev(t *testing.T) {
 		t.Errorf("stderr: %s", again.Stderr)
 	}
 
-	cancel()
-	if c := <-code; c != 0 {
+	if c := d.stop(); c != 0 {
 		t.Errorf("serve --dev exited with %d", c)
 	}
 }
