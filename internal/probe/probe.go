@@ -222,7 +222,7 @@ func (r *run) add(id string, check func() Check) {
 // failed to provide.
 func (r *run) skippedAfter() Check {
 	if r.firstFail == "" {
-		return skipped("not run: an earlier check found nothing to check")
+		return skipped("not run: the checks before it found nothing for it to check")
 	}
 	return skipped("not run: %s failed", r.firstFail)
 }
