@@ -137,6 +137,17 @@ func TestFailures(t *testing.T) {
 		}, probe.ClassAuth, []want{
 			{"transport.tls", probe.StatusFail, "tls_unknown_authority", "is not issued by a CA this machine trusts"},
 		}},
+		// TLS offers HTTP/2 but the server does not speak it: HTTP/1.1
+		// works, clients that take the offer get no answer.
+		{"HTTP/2 offered but broken", func(t *testing.T, f *federation, cfg *probe.Config) string {
+			tlsCfg, pool := tlsCert(t, nil, net.ParseIP("127.0.0.1"))
+			cfg.TLSRoots = pool
+			return f.listed(t, peerOptions{tls: tlsCfg, brokenH2: true}, httpsig.StatusNormal)
+		}, probe.ClassUnavailable, []want{
+			{"transport.tls", probe.StatusOK, "", "ALPN h2"},
+			{"transport.http", probe.StatusWarn, "http2_failed", "HTTP/1.1 answers; an unsigned request is refused (401 signature_missing) by beta-im, but HTTP/2 failed"},
+			{"signed.request", probe.StatusFail, "no_answer", "the signed S8 got no answer"},
+		}},
 		// The directory's address of beta-im is where gamma-im answers.
 		{"another server at the address", func(t *testing.T, f *federation, cfg *probe.Config) string {
 			gamma := f.ca.Server(t, "gamma-im")

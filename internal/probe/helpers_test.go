@@ -61,11 +61,13 @@ func usersHandler() http.Handler {
 
 // peerOptions change how the peer signs and checks.
 type peerOptions struct {
-	self   *clienttest.Server              // default: beta-im
-	signer *httpsig.Signer                 // default: beta-im's own
-	now    func() time.Time                // the peer's clock
-	tls    *tls.Config                     // serve HTTPS with it
-	wrap   func(http.Handler) http.Handler // around the signing middleware
+	self   *clienttest.Server // default: beta-im
+	signer *httpsig.Signer    // default: beta-im's own
+	now    func() time.Time   // the peer's clock
+	tls    *tls.Config        // serve HTTPS with it
+	// brokenH2 offers HTTP/2 in TLS without speaking it.
+	brokenH2 bool
+	wrap     func(http.Handler) http.Handler // around the signing middleware
 }
 
 // startPeer runs beta-im behind httpsig's middleware, authenticating its
@@ -91,11 +93,18 @@ func (f *federation) startPeer(t *testing.T, o peerOptions) *httptest.Server {
 	}
 	srv := httptest.NewUnstartedServer(h)
 	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the probe's TLS check hangs up after the handshake
-	if o.tls != nil {
+	switch {
+	case o.brokenH2:
+		// TLS offers h2, but the server only speaks HTTP/1.1.
+		srv.TLS = o.tls
+		srv.TLS.NextProtos = []string{"h2", "http/1.1"}
+		srv.Config.TLSNextProto = map[string]func(*http.Server, *tls.Conn, http.Handler){}
+		srv.StartTLS()
+	case o.tls != nil:
 		srv.TLS = o.tls
 		srv.EnableHTTP2 = true
 		srv.StartTLS()
-	} else {
+	default:
 		srv.Start()
 	}
 	t.Cleanup(srv.Close)
