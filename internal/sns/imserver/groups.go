@@ -14,7 +14,7 @@ import (
 	"github.com/imictl/imictl/internal/sns/wire"
 )
 
-// Reasons of the group interfaces' refusals (docs/PROTOCOL.md, section 8).
+// Reasons of the group interfaces' refusals (docs/PROTOCOL.md, section 9).
 // Like the others, they never change meaning.
 const (
 	ReasonUnknownGroup     = "unknown_group"      // 404: no such group on this server
@@ -43,7 +43,7 @@ var groupRoutes = []route{
 	{http.MethodGet, "/grpmembers", (*Server).handleGroupMembers},          // G12
 }
 
-// groupPageSize bounds a G8 answer (docs/PROTOCOL.md, section 8).
+// groupPageSize bounds a G8 answer (docs/PROTOCOL.md, section 9).
 const groupPageSize = 100
 
 // groupPath is the path of a group interface for groupID, as queued.
