@@ -3,7 +3,7 @@
 // interfaces (S1–S9, §6.4.1) and the group interfaces (G1–G12, §6.4.2)
 // over its own users, friends, groups, messages and files, delivering
 // what its users send, and operated through a local admin API. The wire
-// behaviour is docs/PROTOCOL.md, sections 3, 4, 6 and 8.
+// behaviour is docs/PROTOCOL.md, sections 3, 4, 6 and 9.
 //
 // # Parts
 //
@@ -23,7 +23,7 @@
 //     G1–G4, G8, G9, G11, G12; groupnotify.go: G7, G10; groupchat.go: S1
 //     type 2, file re-hosting and fan-out; groupops.go and groupadmin.go:
 //     what local users do): a group lives on its main server only; other
-//     servers keep routes. docs/PROTOCOL.md, section 8.
+//     servers keep routes. docs/PROTOCOL.md, section 9.
 //   - Local operations (send.go, social.go, files.go, outbox.go): what a
 //     local user does, recorded with the calls that announce it in one
 //     store transaction.

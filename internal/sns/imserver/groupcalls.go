@@ -2,6 +2,7 @@ package imserver
 
 import (
 	"context"
+	"errors"
 	"net/http"
 
 	"github.com/imictl/imictl/internal/sns/httpsig"
@@ -119,7 +120,8 @@ func (s *Server) fromMain(ctx context.Context, groupID, origin string) error {
 // server's: another server's id is not_hosted.
 func (s *Server) hostedUser(field, id string) (imstore.User, error) {
 	u, err := s.localUser(field, id)
-	if e, ok := err.(*apiError); ok && e.reason == ReasonNotLocal {
+	var e *apiError
+	if errors.As(err, &e) && e.reason == ReasonNotLocal {
 		return u, refuse(http.StatusForbidden, ReasonNotHosted, "%s %s is not a user of this server (%s)", field, id, s.self)
 	}
 	return u, err
@@ -130,10 +132,7 @@ func (s *Server) handleAnswerGroupInvite(w http.ResponseWriter, r *http.Request)
 	var req wire.InviteReply
 	gid, user, err := s.groupCall(r, &req, func() (string, string) { return "ownerID", req.OwnerID })
 	if err == nil {
-		err = s.atMain(gid, func(v *mainView) error {
-			_, err := s.mainAnswer(r.Context(), v, user, req.RespResult == wire.Yes)
-			return err
-		})
+		err = s.answerAtMain(r.Context(), gid, user, req.RespResult == wire.Yes)
 	}
 	s.answer(w, r, err)
 }

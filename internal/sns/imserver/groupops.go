@@ -230,10 +230,7 @@ func (s *Server) AnswerGroupInvite(ctx context.Context, user, group string, agre
 		res.Done = adminapi.GroupDoneJoined
 	}
 	if mine {
-		return res, s.atMain(gid, func(v *mainView) error {
-			_, err := s.mainAnswer(ctx, v, self, agree)
-			return err
-		})
+		return res, s.answerAtMain(ctx, gid, self, agree)
 	}
 	peer, err := s.remote(ctx, g, user, true)
 	if err != nil {

@@ -14,7 +14,7 @@ import (
 	"github.com/imictl/imictl/internal/sns/wire"
 )
 
-// Reasons of the group interfaces' refusals (docs/PROTOCOL.md, section 8).
+// Reasons of the group interfaces' refusals (docs/PROTOCOL.md, section 9).
 // Like the others, they never change meaning.
 const (
 	ReasonUnknownGroup     = "unknown_group"      // 404: no such group on this server
@@ -43,7 +43,7 @@ var groupRoutes = []route{
 	{http.MethodGet, "/grpmembers", (*Server).handleGroupMembers},          // G12
 }
 
-// groupPageSize bounds a G8 answer (docs/PROTOCOL.md, section 8).
+// groupPageSize bounds a G8 answer (docs/PROTOCOL.md, section 9).
 const groupPageSize = 100
 
 // groupPath is the path of a group interface for groupID, as queued.
@@ -266,41 +266,47 @@ func (s *Server) mainInvite(v *mainView, inviter string, invitees []string) erro
 }
 
 // mainAnswer is an invitee's answer (G2, or a local user's): agreeing
-// makes them a member, told to every server with members (G10 operType
-// 1). Agreeing without an invitation is an application to join, accepted
-// when the group is searchable (isVisible 1). Answering again as before
-// succeeds.
-func (s *Server) mainAnswer(ctx context.Context, v *mainView, invitee string, agree bool) (string, error) {
+// makes them a member, with profile, told to every server with members
+// (G10 operType 1). Agreeing without an invitation is an application to
+// join, accepted when the group is searchable (isVisible 1). Answering
+// again as before succeeds.
+func (s *Server) mainAnswer(v *mainView, invitee string, profile imstore.Profile, agree bool) error {
 	if _, ok := v.member(invitee); ok {
 		if agree {
-			return "joined", nil
+			return nil
 		}
-		return "", refuse(http.StatusConflict, ReasonConflict, "%s is a member of group %s already: quit instead", invitee, v.g.GroupID)
+		return refuse(http.StatusConflict, ReasonConflict, "%s is a member of group %s already: quit instead", invitee, v.g.GroupID)
 	}
 	inv, invited, err := s.st.Invitation(v.g.GroupID, invitee)
 	if err != nil {
-		return "", err
+		return err
 	}
 	if !agree {
 		if invited {
-			if _, err := s.st.DeleteInvitation(v.g.GroupID, invitee); err != nil {
-				return "", err
-			}
+			_, err = s.st.DeleteInvitation(v.g.GroupID, invitee)
 		}
-		return "refused", nil
+		return err
 	}
 	if !invited && v.g.IsVisible != wire.Yes {
-		return "", refuse(http.StatusForbidden, ReasonNotInvited, "%s was not invited into group %s, which takes no applications (isVisible 2): ask a member to invite you", invitee, v.g.GroupID)
+		return refuse(http.StatusForbidden, ReasonNotInvited, "%s was not invited into group %s, which takes no applications (isVisible 2): ask a member to invite you", invitee, v.g.GroupID)
 	}
-	m := imstore.GroupMember{UserID: invitee, Role: imstore.RoleMember, Profile: s.profileFor(ctx, invitee)}
+	m := imstore.GroupMember{UserID: invitee, Role: imstore.RoleMember, Profile: profile}
 	oper := m
-	if invited {
-		if im, ok := v.member(inv.Inviter); ok {
-			oper = im
-		}
+	if im, ok := v.member(inv.Inviter); invited && ok {
+		oper = im
 	}
 	_, err = s.change(v, imstore.GroupChange{Add: []imstore.GroupMember{m}}, wire.OperAddMembers, oper, []wire.UserInfo{memberInfo(m)})
-	return "joined", err
+	return err
+}
+
+// answerAtMain is mainAnswer for a group of this server, the new member's
+// profile asked first (S8 for another server's user), outside the lock.
+func (s *Server) answerAtMain(ctx context.Context, gid, invitee string, agree bool) error {
+	profile := imstore.Profile{UserID: invitee}
+	if agree {
+		profile = s.profileFor(ctx, invitee)
+	}
+	return s.atMain(gid, func(v *mainView) error { return s.mainAnswer(v, invitee, profile, agree) })
 }
 
 // profileFor is a new member's profile: a local user's record, or what
@@ -342,7 +348,7 @@ func (s *Server) mainRemove(v *mainView, operator string, removed []string) ([]s
 			continue
 		}
 		if id == v.g.Owner {
-			return nil, refuse(http.StatusForbidden, ReasonConflict, "the owner cannot be removed from group %s: transfer it or dissolve the group", v.g.GroupID)
+			return nil, refuse(http.StatusConflict, ReasonConflict, "the owner cannot be removed from group %s: transfer it or dissolve the group", v.g.GroupID)
 		}
 		gone, users = append(gone, id), append(users, memberInfo(m))
 	}
@@ -361,7 +367,7 @@ func (s *Server) mainQuit(v *mainView, user string) error {
 		return err
 	}
 	if m.Role == imstore.RoleOwner {
-		return refuse(http.StatusForbidden, ReasonConflict, "the owner cannot quit group %s: transfer it first, or dissolve it", v.g.GroupID)
+		return refuse(http.StatusConflict, ReasonConflict, "the owner cannot quit group %s: transfer it first, or dissolve it", v.g.GroupID)
 	}
 	_, err = s.change(v, imstore.GroupChange{Remove: []string{user}}, wire.OperRemoveMembers, m, []wire.UserInfo{memberInfo(m)})
 	return err

@@ -94,11 +94,11 @@ func TestGroupsEndToEnd(t *testing.T) {
 	for _, u := range []struct {
 		s        *imServer
 		id, name string
-	}{{w.alpha, "alice", "Alice"}, {w.alpha, "amy", "Amy"}, {w.beta, "bob", "Bob"}, {w.beta, "bea", "Bea"}, {w.gamma, "carl", "Carl"}, {w.gamma, "cora", "Cora"}} {
+	}{{w.alpha, "alice", "Alice"}, {w.alpha, "amy", "Amy"}, {w.beta, "bob", "Bob"}, {w.beta, "ben", "Ben"}, {w.beta, "bea", "Bea"}, {w.gamma, "carl", "Carl"}, {w.gamma, "cora", "Cora"}} {
 		must(u.s.admin.AddUser(ctx, adminapi.NewUser{UserID: u.id, Name: u.name}))(t)
 	}
 	alice, amy := member{w.alpha, "alice"}, member{w.alpha, "amy"}
-	bob, bea := member{w.beta, "bob"}, member{w.beta, "bea"}
+	bob, ben, bea := member{w.beta, "bob"}, member{w.beta, "ben"}, member{w.beta, "bea"}
 	carl, cora := member{w.gamma, "carl"}, member{w.gamma, "cora"}
 
 	g := must(w.alpha.admin.CreateGroup(ctx, adminapi.NewGroup{User: "alice", Name: "Team"}))(t)
@@ -106,28 +106,28 @@ func TestGroupsEndToEnd(t *testing.T) {
 	if !strings.HasSuffix(w.gid, "@alpha-im") || g.GSet != (wire.GroupSettings{IsAllow: 1, IsVisible: 2}) {
 		t.Fatalf("created %+v", g)
 	}
-	must(w.alpha.admin.InviteToGroup(ctx, "alice", w.gid, []string{"amy", bob.id(), bea.id(), carl.id(), cora.id()}))(t)
-	for _, m := range []member{bob, bea, carl, cora} {
+	must(w.alpha.admin.InviteToGroup(ctx, "alice", w.gid, []string{"amy", bob.id(), ben.id(), bea.id(), carl.id(), cora.id()}))(t)
+	for _, m := range []member{bob, ben, bea, carl, cora} {
 		eventually(t, "the invitation at "+m.id(), func() bool {
 			invs := must(m.s.admin.GroupInvitations(ctx, m.user))(t)
 			return len(invs) == 1 && invs[0].GroupID == w.gid && invs[0].GroupName == "Team" && invs[0].Inviter == alice.id()
 		})
 	}
-	for _, m := range []member{amy, bob, carl, cora} {
+	for _, m := range []member{amy, bob, ben, carl, cora} {
 		must(m.s.admin.AnswerGroupInvite(ctx, m.user, w.gid, true))(t)
 	}
 	must(bea.s.admin.AnswerGroupInvite(ctx, "bea", w.gid, false))(t)
 	if invs := must(w.beta.admin.GroupInvitations(ctx, "bea"))(t); len(invs) != 0 {
 		t.Errorf("bea's invitation after refusing: %+v", invs)
 	}
-	everyone := []member{alice, amy, bob, carl, cora}
-	w.agree("joined", "Team n=5 allow=1 visible=2 main=alpha-im | alice@alpha-im:3 amy@alpha-im:1 bob@beta-im:1 carl@gamma-im:1 cora@gamma-im:1", everyone...)
+	everyone := []member{alice, amy, bob, ben, carl, cora}
+	w.agree("joined", "Team n=6 allow=1 visible=2 main=alpha-im | alice@alpha-im:3 amy@alpha-im:1 ben@beta-im:1 bob@beta-im:1 carl@gamma-im:1 cora@gamma-im:1", everyone...)
 	_, err := w.beta.admin.GroupShow(ctx, "bea", w.gid)
 	refusedWith(t, "bea, who refused, asks", err, 403, imserver.ReasonNotMember)
 
 	// A message from bob reaches every other member once, and not bea.
 	hello := must(w.beta.admin.SendGroupText(ctx, "bob", w.gid, "hello from beta"))(t)
-	for _, m := range []member{alice, amy, carl, cora} {
+	for _, m := range []member{alice, amy, ben, carl, cora} {
 		eventually(t, "bob's message at "+m.id(), func() bool { return copies(t, m, hello.MessageID) > 0 })
 	}
 	// A file from carl is re-hosted by alpha and fetched by bob through beta.
@@ -152,7 +152,7 @@ func TestGroupsEndToEnd(t *testing.T) {
 	if !bytes.Equal(buf.Bytes(), content) || info.MD5 != hex.EncodeToString(sum[:]) {
 		t.Errorf("bob's copy of the file: %d bytes, %+v", buf.Len(), info)
 	}
-	for _, m := range []member{alice, amy, bob, cora} {
+	for _, m := range []member{alice, amy, bob, ben, cora} {
 		eventually(t, "carl's file at "+m.id(), func() bool { return copies(t, m, file.MessageID) > 0 })
 	}
 	for _, m := range everyone {
@@ -178,7 +178,7 @@ func TestGroupsEndToEnd(t *testing.T) {
 	must(w.alpha.admin.SetGroupAdmin(ctx, "alice", w.gid, bob.id(), true))(t)
 	name := "Team B"
 	must(w.beta.admin.SetGroup(ctx, adminapi.GroupSet{User: "bob", Group: w.gid, Name: &name, IsVisible: 1}))(t)
-	w.agree("renamed by bob", "Team B n=5 allow=1 visible=1 main=alpha-im | alice@alpha-im:3 amy@alpha-im:1 bob@beta-im:2 carl@gamma-im:1 cora@gamma-im:1", everyone...)
+	w.agree("renamed by bob", "Team B n=6 allow=1 visible=1 main=alpha-im | alice@alpha-im:3 amy@alpha-im:1 ben@beta-im:1 bob@beta-im:2 carl@gamma-im:1 cora@gamma-im:1", everyone...)
 
 	// gamma is down while bob sends five messages; back, it gets them all,
 	// in order, once.
@@ -209,9 +209,9 @@ func TestGroupsEndToEnd(t *testing.T) {
 	// alice removes cora; carl quits; alice dissolves.
 	must(w.alpha.admin.RemoveGroupMembers(ctx, "alice", w.gid, []string{cora.id()}))(t)
 	eventually(t, "cora's route gone at gamma", func() bool { return len(must(w.gamma.admin.Groups(ctx, "cora"))(t)) == 0 })
-	w.agree("cora removed", "Team B n=4 allow=1 visible=1 main=alpha-im | alice@alpha-im:3 amy@alpha-im:1 bob@beta-im:2 carl@gamma-im:1", alice, amy, bob, carl)
+	w.agree("cora removed", "Team B n=5 allow=1 visible=1 main=alpha-im | alice@alpha-im:3 amy@alpha-im:1 ben@beta-im:1 bob@beta-im:2 carl@gamma-im:1", alice, amy, bob, ben, carl)
 	must(w.gamma.admin.QuitGroup(ctx, "carl", w.gid))(t)
-	w.agree("carl quit", "Team B n=3 allow=1 visible=1 main=alpha-im | alice@alpha-im:3 amy@alpha-im:1 bob@beta-im:2", alice, amy, bob)
+	w.agree("carl quit", "Team B n=4 allow=1 visible=1 main=alpha-im | alice@alpha-im:3 amy@alpha-im:1 ben@beta-im:1 bob@beta-im:2", alice, amy, bob, ben)
 	_, err = w.gamma.admin.GroupShow(ctx, "carl", w.gid)
 	refusedWith(t, "carl after quitting", err, 403, imserver.ReasonNotMember)
 	must(w.alpha.admin.DissolveGroup(ctx, "alice", w.gid))(t)
@@ -227,11 +227,11 @@ func TestGroupsEndToEnd(t *testing.T) {
 			notices[it.Destination]++
 		}
 	}
-	// beta: bob joined, carl joined, cora joined, bob admin, renamed,
-	// cora removed, carl quit, dissolved; gamma: all but bob's joining and
-	// the dissolution (it had no member left).
-	if notices["beta-im"] != 8 || notices["gamma-im"] != 6 || len(notices) != 2 {
-		t.Errorf("G10 notices delivered: %v, want beta-im 8, gamma-im 6", notices)
+	// beta: bob, ben, carl and cora joined, bob admin, renamed, cora
+	// removed, carl quit, dissolved; gamma: all but bob's and ben's
+	// joining and the dissolution (it had no member left).
+	if notices["beta-im"] != 9 || notices["gamma-im"] != 6 || len(notices) != 2 {
+		t.Errorf("G10 notices delivered: %v, want beta-im 9, gamma-im 6", notices)
 	}
 }
 

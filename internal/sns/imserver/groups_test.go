@@ -205,3 +205,110 @@ func TestGroupRules(t *testing.T) {
 		}
 	}
 }
+
+// refusedBy asserts an error is a peer's or this server's refusal with
+// status and reason.
+func refusedBy(t *testing.T, what string, err error, status int, reason string) {
+	t.Helper()
+	if st, r := adminStatus(err); err == nil || st != status || r != reason {
+		t.Errorf("%s: got %v (HTTP %d %s), want HTTP %d %s", what, err, st, r, status, reason)
+	}
+}
+
+// Joining by application, ownership staying on the main server, repeal
+// across servers and G8 paging, between two real servers.
+func TestGroupPaths(t *testing.T) {
+	ctx := context.Background()
+	_, alpha, beta := pair(t)
+	alpha.addUser(t, imstore.User{UserID: "amy", Name: "Amy"})
+	v, err := alpha.CreateGroup(adminapi.NewGroup{User: "alice", Name: "G"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gid := v.GroupInfo.GroupID
+
+	// An application (G2 without invitation) needs a searchable group.
+	_, err = beta.AnswerGroupInvite(ctx, "bob", gid, true)
+	refusedBy(t, "applying to a hidden group", err, 403, ReasonNotInvited)
+	if _, err := alpha.SetGroup(ctx, adminapi.GroupSet{User: "alice", Group: gid, IsVisible: wire.Yes}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := beta.AnswerGroupInvite(ctx, "bob", gid, true); err != nil {
+		t.Fatalf("applying to a searchable group: %v", err)
+	}
+	if _, err := alpha.InviteToGroup(ctx, "alice", gid, []string{"amy"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := alpha.AnswerGroupInvite(ctx, "amy", gid, true); err != nil {
+		t.Fatal(err)
+	}
+	// A member on beta invites (G1 to alpha, which invites with G1 to beta).
+	beta.addUser(t, imstore.User{UserID: "bea", Name: "Bea"})
+	if _, err := beta.InviteToGroup(ctx, "bob", gid, []string{"bea"}); err != nil {
+		t.Fatalf("bob invites bea: %v", err)
+	}
+	eventually(t, "bea's invitation, from bob", func() bool {
+		invs, err := beta.Invitations("bea")
+		return err == nil && len(invs) == 1 && invs[0].Inviter == "bob@beta-im" && invs[0].Main == "alpha-im"
+	})
+	members, err := beta.GroupMembers(ctx, "bob", gid)
+	if err != nil || len(members) != 3 {
+		t.Fatalf("members seen from beta: %+v %v", members, err)
+	}
+
+	// Ownership stays on alpha; the owner neither quits nor is removed.
+	_, err = alpha.TransferGroup("alice", gid, "bob@beta-im")
+	refusedBy(t, "transfer to another server's member", err, 400, ReasonNotLocal)
+	_, err = alpha.QuitGroup(ctx, "alice", gid)
+	refusedBy(t, "the owner quits", err, 409, ReasonConflict)
+	_, err = beta.DissolveGroup("bob", gid)
+	refusedBy(t, "dissolving from another server", err, 403, ReasonNotOwner)
+	_, err = beta.SetGroupAdmin("bob", gid, "bob@beta-im", true)
+	refusedBy(t, "making oneself admin from another server", err, 403, ReasonNotOwner)
+	name := "mine"
+	_, err = beta.SetGroup(ctx, adminapi.GroupSet{User: "bob", Group: gid, Name: &name})
+	refusedBy(t, "a plain member renames (G9)", err, 403, ReasonNotAdmin)
+	if _, err := alpha.TransferGroup("alice", gid, "amy"); err != nil {
+		t.Fatalf("transfer to amy: %v", err)
+	}
+	if g, _ := alpha.st.GetGroup(gid); g.Owner != "amy@alpha-im" {
+		t.Errorf("owner after the transfer: %s", g.Owner)
+	}
+	_, err = alpha.DissolveGroup("alice", gid)
+	refusedBy(t, "the former owner dissolves", err, 403, ReasonNotOwner)
+
+	// bob's message, then its repeal, reach alpha's members.
+	m, err := beta.SendGroup(adminapi.GroupSend{User: "bob", Group: gid, MessageType: wire.MessageText, Text: "oops"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "bob's message at alice", func() bool { _, err := alpha.st.InboxMessageByID("alice", m.MessageID); return err == nil })
+	if _, err := beta.Repeal("bob", m.MessageID); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the repeal at amy", func() bool { in, err := alpha.st.InboxMessageByID("amy", m.MessageID); return err == nil && in.Revoked })
+	h, err := beta.GroupHistory(ctx, "bob", gid, "", 0)
+	if err != nil || len(h.Messages) != 1 || h.Messages[0].MessageType != wire.MessageRepeal || h.Messages[0].MessageID != m.MessageID {
+		t.Errorf("history after the repeal: %+v %v", h, err)
+	}
+
+	// G8 pages by 100, oldest first, up to newestMessageID.
+	var ids []string
+	for i := range 150 {
+		sent, err := alpha.SendGroup(adminapi.GroupSend{User: "amy", Group: gid, MessageType: wire.MessageText, Text: fmt.Sprint("n", i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, sent.MessageID)
+	}
+	page, err := beta.peers.GroupChat(ctx, alpha.peer(), gid, m.MessageID)
+	if err != nil || len(page.Messages) != groupPageSize || page.Messages[0].MessageID != ids[0] || page.NewestMessageID != ids[149] {
+		t.Fatalf("first page: %d messages, newest %s, %v", len(page.Messages), page.NewestMessageID, err)
+	}
+	page, err = beta.peers.GroupChat(ctx, alpha.peer(), gid, page.Messages[groupPageSize-1].MessageID)
+	if err != nil || len(page.Messages) != 50 || page.Messages[49].MessageID != ids[149] {
+		t.Fatalf("second page: %d messages, %v", len(page.Messages), err)
+	}
+	_, err = beta.peers.GroupChat(ctx, alpha.peer(), gid, "nope@alpha-im")
+	apiErr(t, "G8 after an unknown messageID", err, 404, ReasonNotFound)
+}

@@ -9,9 +9,8 @@ import "github.com/imictl/imictl/internal/boltdb"
 // same transaction as the record they index.
 //
 // Names are prefixed by what they hold ("user_", "friend_", "inbox_",
-// "outbox_"...) so that group buckets, added later as "group_*", cannot
-// collide; conversation keys likewise start with "d:" (direct) and leave
-// "g:" to groups.
+// "outbox_", "group_"...) so that they cannot collide; conversation keys
+// likewise start with "d:" (direct) or "g:" (groups).
 var (
 	// bucketMeta holds the schema version and the directory cursor.
 	bucketMeta = boltdb.MetaBucket

@@ -636,19 +636,6 @@ func (s *Store) GroupRoutesOf(user string) ([]GroupRoute, error) {
 	return out, err
 }
 
-// GroupRouted returns the local users routed to a group of another server.
-func (s *Store) GroupRouted(groupID string) ([]string, error) {
-	var out []string
-	err := s.view(func(t *txn) error {
-		p := prefix(groupID)
-		return forPrefix(t.b(bucketGroupRoutes), p, func(k, _ []byte) (bool, error) {
-			out = append(out, string(k[len(p):]))
-			return true, nil
-		})
-	})
-	return out, err
-}
-
 // GroupMessageByID returns a message of a group of this server.
 func (s *Store) GroupMessageByID(messageID string) (GroupMessage, bool, error) {
 	var m GroupMessage

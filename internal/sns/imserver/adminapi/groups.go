@@ -2,7 +2,7 @@ package adminapi
 
 import "github.com/imictl/imictl/internal/sns/wire"
 
-// Paths of the group operations (docs/PROTOCOL.md, section 8). Every one
+// Paths of the group operations (docs/PROTOCOL.md, section 9). Every one
 // acts as a local user ("user"); on the main group's server it is done
 // there, on another server it becomes the group interface that asks the
 // main group's server (G1, G2, G3, G4, G8, G9, G11, G12, or S1 type 2).
