@@ -53,6 +53,7 @@ password comes from --ca-password-file, $IMICTL_PASSWORD_FILE or the prompt.`,
 		},
 	}
 	cmd.Flags().StringVar(&opts.Reason, "reason", "", "a `NOTE` on the decision, for the audit log and the applicant")
+	cmdutil.AddNoopYesFlag(cmd)
 	mgmtutil.AddReviewerFlag(cmd, &opts.Reviewer)
 	mgmtutil.AddAdminFlags(cmd, &opts.Admin, caPasswordFlag)
 	return cmd
@@ -86,6 +87,7 @@ missing --reason is asked for.`,
 		},
 	}
 	cmd.Flags().StringVar(&opts.Reason, "reason", "", "why, in a `SENTENCE` the applicant will read")
+	cmdutil.AddNoopYesFlag(cmd)
 	mgmtutil.AddReviewerFlag(cmd, &opts.Reviewer)
 	mgmtutil.AddAdminFlags(cmd, &opts.Admin, caPasswordFlag)
 	return cmd

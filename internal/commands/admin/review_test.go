@@ -70,7 +70,7 @@ func TestApproveReject(t *testing.T) {
 	for _, m := range modes {
 		t.Run(m.name, func(t *testing.T) {
 			w := newWorld(t, m.stop, mgmttest.Options{})
-			res := w.run(t, "admin", "approve", "req-3", "--reason", "checked by phone", "-o", "json")
+			res := w.run(t, "admin", "approve", "req-3", "--yes", "--reason", "checked by phone", "-o", "json")
 			res.Expect(t, 0)
 			a := decode[admin.Request](t, res)
 			if a.State != "approved" || a.Reviewer != osActor(t) || a.Reason != "checked by phone" || a.ResultSerial == "" || a.DecidedAt.IsZero() {
@@ -79,7 +79,7 @@ func TestApproveReject(t *testing.T) {
 			if !strings.Contains(res.Stderr, "Approved req-3: gamma-im is registered with certificate "+a.ResultSerial) {
 				t.Errorf("stderr: %s", res.Stderr)
 			}
-			res = w.run(t, "admin", "reject", "req-4", "--reason", "unknown vendor", "--reviewer", "alice", "-o", "json")
+			res = w.run(t, "admin", "reject", "req-4", "-y", "--reason", "unknown vendor", "--reviewer", "alice", "-o", "json")
 			res.Expect(t, 0)
 			if r := decode[admin.Request](t, res); r.State != "rejected" || r.Reviewer != "alice" || r.Reason != "unknown vendor" || r.ResultSerial != "" {
 				t.Errorf("rejected: %+v", r)
