@@ -79,6 +79,11 @@ func TestApproveReject(t *testing.T) {
 			if !strings.Contains(res.Stderr, "Approved req-3: gamma-im is registered with certificate "+a.ResultSerial) {
 				t.Errorf("stderr: %s", res.Stderr)
 			}
+			// Both ways an applicant gets its certificate: by hand, or a
+			// serve --im that polls for it.
+			if !strings.Contains(res.Stderr, "`imictl register status req-3 --cert-out FILE`") || !strings.Contains(res.Stderr, "`imictl serve --im` waiting for approval, the server fetches it itself") {
+				t.Errorf("the advice does not name both ways to get the certificate: %s", res.Stderr)
+			}
 			res = w.run(t, "admin", "reject", "req-4", "-y", "--reason", "unknown vendor", "--reviewer", "alice", "-o", "json")
 			res.Expect(t, 0)
 			if r := decode[admin.Request](t, res); r.State != "rejected" || r.Reviewer != "alice" || r.Reason != "unknown vendor" || r.ResultSerial != "" {
