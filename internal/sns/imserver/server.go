@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	mgmtclient "github.com/imictl/imictl/internal/mgmt/client"
@@ -38,6 +39,9 @@ type Server struct {
 	verifier *httpsig.Verifier
 	peers    *client.Client
 	out      *delivery
+	// duplicateConflicts counts the S1 messages refused because their
+	// messageID was stored with other content (since the start).
+	duplicateConflicts atomic.Int64
 	// outbound carries every call this server makes (to peers and to the
 	// management server); its idle connections are closed on shutdown, so
 	// that no peer waits for a connection we opened and will never use.
