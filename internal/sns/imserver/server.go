@@ -128,6 +128,7 @@ func (s *Server) trust() error {
 	s.dir = newDirectory(s.st, cfg.MgmtServerID, time.Duration(cfg.DirectoryRefresh), s.log)
 	s.resolver = httpsig.NewCachingResolver(s.dir, httpsig.CacheOptions{})
 	s.dir.cache = s.resolver
+	s.dir.changed = s.retryParked
 	src := &crlSource{path: crlPath(cfg.DataDir), log: s.log}
 	s.crl = httpsig.NewCRLHolder(src, httpsig.CRLOptions{Refresh: time.Duration(cfg.CRLRefresh), Logger: s.log})
 	verify := httpsig.Options{Self: s.self, Resolver: s.resolver, Roots: s.id.roots, CRL: s.crl, Policy: s.policy, Logger: s.log}
