@@ -10,14 +10,16 @@ import (
 	"github.com/imictl/imictl/internal/commands/iostreams"
 )
 
-// readOnly are the admin commands that change nothing; every other one
-// changes state and must take --yes, so that scripts can pass it to each
+// readOnly are the admin commands that change nothing on the management
+// server (backup only writes a file of its own); every other one changes
+// state and must take --yes, so that scripts can pass it to each
 // of them alike (a no-op where nothing is asked).
 var readOnly = map[string]bool{
 	"admin requests":      true,
 	"admin servers":       true,
 	"admin notifications": true,
 	"admin audit":         true,
+	"admin backup":        true,
 }
 
 func TestEveryStateChangingAdminVerbTakesYes(t *testing.T) {
