@@ -2,9 +2,11 @@ package imserver
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"testing"
 
+	"github.com/imictl/imictl/internal/sns/client"
 	"github.com/imictl/imictl/internal/sns/httpsig"
 	"github.com/imictl/imictl/internal/sns/imstore"
 )
@@ -80,5 +82,33 @@ func TestChatRepealRefusals(t *testing.T) {
 	}
 	if _, ok, _ := beta.st.GetRepeal("m9@alpha-im"); ok {
 		t.Error("a refused repeal was remembered")
+	}
+}
+
+// roundTripFunc is an http.RoundTripper.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// Content-Type is outside the signature (docs/PROTOCOL.md 3.1): a signed S1
+// without it is taken like any other.
+func TestChatWithoutContentType(t *testing.T) {
+	w := newWorld(t)
+	beta := w.server(t, "beta-im")
+	alpha := w.caller(t, "alpha-im", httpsig.StatusNormal, true)
+	beta.addUser(t, imstore.User{UserID: "bob", Name: "Bob"})
+	base := http.DefaultTransport
+	c, err := client.New(client.Config{Signer: alpha.id.Signer, Base: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		r.Header.Del("Content-Type")
+		return base.RoundTrip(r)
+	}), Verify: httpsig.Options{Resolver: w.mgmt, Roots: w.ca.Roots, CRL: w.ca.CRLProvider(t), Logger: slog.New(slog.DiscardHandler)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Call(context.Background(), beta.peer(), http.MethodPost, "chat", chatBody("u1@alpha-im", "bob@beta-im", "text", "m1@alpha-im", "", `{"message":"plain"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if msgs := inbox(t, beta, "bob"); len(msgs) != 1 {
+		t.Errorf("inbox: %+v", msgs)
 	}
 }
