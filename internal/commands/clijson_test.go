@@ -34,6 +34,9 @@ type step struct {
 	args []string
 	env  map[string]string
 	code int
+	// until, when set, runs the command again (a bounded number of times)
+	// until its output holds it: a state the servers reach by themselves.
+	until string
 }
 
 // TestCLIJSONReference runs the commands scripts rely on against real
@@ -78,10 +81,17 @@ func TestCLIJSONReference(t *testing.T) {
 		{doc: "imictl admin suspend", env: menv, args: []string{"admin", "suspend", "beta-im", "--yes"}},
 		{doc: "imictl admin resume", env: menv, args: []string{"admin", "resume", "beta-im", "--yes"}},
 		{doc: "imictl admin servers", env: menv, args: []string{"admin", "servers"}},
-		{doc: "imictl admin notifications", env: menv, args: []string{"admin", "notifications"}},
+		{doc: "imictl admin notifications", env: menv, args: []string{"admin", "notifications"}, until: `"lastError"`},
 		{doc: "imictl admin audit", env: menv, args: []string{"admin", "audit"}},
 		{doc: "imictl dir list", env: ident, args: []string{"dir", "list"}},
 		{doc: "imictl dir show", env: ident, args: []string{"dir", "show", "beta-im"}},
+		{doc: "imictl dir cert", env: ident, args: []string{"dir", "cert", "beta-im"}},
+		{doc: "imictl ca list", env: menv, args: []string{"ca", "list"}},
+		{doc: "imictl ca root", env: menv, args: []string{"ca", "root"}},
+		{doc: "imictl ca crl", env: menv, args: []string{"ca", "crl"}},
+		{doc: "imictl register cancel", env: ident, args: []string{"register", "cancel", "--reason", "closing down", "--yes"}},
+		{doc: "imictl admin reject", env: menv, args: []string{"admin", "reject", "req-3", "--reason", "not yet", "--yes"}},
+		{doc: "imictl admin notifications retry", env: menv, args: []string{"admin", "notifications", "retry", "--all", "--yes"}},
 		{doc: "imictl im status", args: imArgs(first, "status")},
 		{doc: "imictl im user add", args: imArgs(first, "user", "add", "alice", "--name", "Alice")},
 		{args: imArgs(second, "user", "add", "bob", "--name", "Bob")},
@@ -89,16 +99,32 @@ func TestCLIJSONReference(t *testing.T) {
 		{doc: "imictl im send", args: imArgs(first, "send", "--from", "alice", "--to", "bob@second", "--text", "hello")},
 		{doc: "imictl im inbox", args: imArgs(second, "inbox", "bob", "--wait")},
 		{doc: "imictl im sent", args: imArgs(first, "sent", "alice")},
-		{doc: "imictl im outbox", args: imArgs(first, "outbox")},
+		{doc: "imictl im outbox", args: imArgs(first, "outbox"), until: `"deliveredAt"`},
+		{doc: "imictl im repeal", args: imArgs(first, "repeal", "$MID", "--user", "alice")},
+		{doc: "imictl im friend add", args: imArgs(first, "friend", "add", "bob@second", "--user", "alice")},
+		{doc: "imictl im friend requests", args: imArgs(first, "friend", "requests", "alice")},
+		{doc: "imictl im outbox retry", args: imArgs(first, "outbox", "retry", "--destination", "second")},
 		{doc: "imictl im dir list", args: imArgs(first, "dir", "list")},
 		{doc: "imictl im policy show", args: imArgs(first, "policy", "show")},
 		{doc: "imictl sns user", env: snsEnv, args: []string{"sns", "user", "bob@second"}},
+		{doc: "imictl sns call", env: snsEnv, args: []string{"sns", "call", "GET", "users?userID=bob%40second", "--to", "second"}},
 		{doc: "imictl config set-context", env: cfgEnv, args: []string{"config", "set-context", "lab", "--server-id", "alpha-im", "--mgmt", mgmt.URL()}},
 		{doc: "imictl config get-contexts", env: cfgEnv, args: []string{"config", "get-contexts"}},
+		{doc: "imictl config use-context", env: cfgEnv, args: []string{"config", "use-context", "lab"}},
 	}
 	var got strings.Builder
+	var messageID string // of the message im send sent, for im repeal
 	for _, s := range steps {
+		for i, a := range s.args {
+			if a == "$MID" {
+				s.args[i] = messageID
+			}
+		}
 		res := cmdtest.Run(t, cmdtest.Options{Env: s.env, Now: time.Now()}, append(s.args, "-o", "json")...)
+		for i := 0; s.until != "" && !strings.Contains(res.Stdout, s.until) && i < 500; i++ {
+			time.Sleep(20 * time.Millisecond)
+			res = cmdtest.Run(t, cmdtest.Options{Env: s.env, Now: time.Now()}, append(s.args, "-o", "json")...)
+		}
 		if res.Code != s.code {
 			t.Fatalf("imictl %s: exit code %d, want %d\n%s", strings.Join(s.args, " "), res.Code, s.code, res.Stderr)
 		}
@@ -108,6 +134,9 @@ func TestCLIJSONReference(t *testing.T) {
 		var v any
 		if err := json.Unmarshal([]byte(res.Stdout), &v); err != nil {
 			t.Fatalf("%s: the output is not JSON: %v\n%s", s.doc, err, res.Stdout)
+		}
+		if m, ok := v.(map[string]any); ok && s.doc == "imictl im send" {
+			messageID, _ = m["messageID"].(string)
 		}
 		fmt.Fprintf(&got, "### `%s`\n\n```\n", s.doc)
 		lines := shape("", v)
