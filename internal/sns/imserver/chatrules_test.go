@@ -2,11 +2,9 @@ package imserver
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
 	"testing"
 
-	"github.com/imictl/imictl/internal/sns/client"
 	"github.com/imictl/imictl/internal/sns/httpsig"
 	"github.com/imictl/imictl/internal/sns/imstore"
 )
@@ -98,13 +96,10 @@ func TestChatWithoutContentType(t *testing.T) {
 	alpha := w.caller(t, "alpha-im", httpsig.StatusNormal, true)
 	beta.addUser(t, imstore.User{UserID: "bob", Name: "Bob"})
 	base := http.DefaultTransport
-	c, err := client.New(client.Config{Signer: alpha.id.Signer, Base: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+	c := w.client(t, alpha.id.Signer, roundTripFunc(func(r *http.Request) (*http.Response, error) {
 		r.Header.Del("Content-Type")
 		return base.RoundTrip(r)
-	}), Verify: httpsig.Options{Resolver: w.mgmt, Roots: w.ca.Roots, CRL: w.ca.CRLProvider(t), Logger: slog.New(slog.DiscardHandler)}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	}))
 	if _, err := c.Call(context.Background(), beta.peer(), http.MethodPost, "chat", chatBody("u1@alpha-im", "bob@beta-im", "text", "m1@alpha-im", "", `{"message":"plain"}`)); err != nil {
 		t.Fatal(err)
 	}

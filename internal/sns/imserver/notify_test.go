@@ -2,11 +2,9 @@ package imserver
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
 	"testing"
 
-	"github.com/imictl/imictl/internal/sns/client"
 	"github.com/imictl/imictl/internal/sns/httpsig"
 	"github.com/imictl/imictl/internal/sns/imstore"
 )
@@ -22,12 +20,7 @@ func TestReceiveNotify(t *testing.T) {
 	if _, err := alpha.client.VerifyUser(ctx, beta.peer(), "bob@beta-im"); err != nil {
 		t.Fatal(err)
 	}
-	mgmt, err := client.New(client.Config{Signer: w.mgmt.Self.Signer, Verify: httpsig.Options{
-		Resolver: w.mgmt, Roots: w.ca.Roots, CRL: w.ca.CRLProvider(t), Logger: slog.New(slog.DiscardHandler),
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	mgmt := w.client(t, w.mgmt.Self.Signer, nil)
 	notify := []byte(`{"serverId":"alpha-im"}`)
 
 	// alpha is suspended: its record is cached, so calls pass until told.
@@ -35,7 +28,7 @@ func TestReceiveNotify(t *testing.T) {
 	if _, err := alpha.client.VerifyUser(ctx, beta.peer(), "bob@beta-im"); err != nil {
 		t.Fatalf("before the notification: %v", err)
 	}
-	_, err = alpha.client.Call(ctx, beta.peer(), http.MethodPost, receiveNotifyPath, notify)
+	_, err := alpha.client.Call(ctx, beta.peer(), http.MethodPost, receiveNotifyPath, notify)
 	apiErr(t, "notification from a peer", err, 403, ReasonWrongSender)
 
 	raw, err := mgmt.Call(ctx, beta.peer(), http.MethodPost, receiveNotifyPath, notify)
@@ -74,12 +67,7 @@ func TestNotificationRefetchesTheCertificate(t *testing.T) {
 	_, err := rotated.client.VerifyUser(ctx, beta.peer(), "bob@beta-im")
 	authErr(t, "new key before the notification", err, httpsig.ReasonSignatureInvalid)
 
-	mgmt, err := client.New(client.Config{Signer: w.mgmt.Self.Signer, Verify: httpsig.Options{
-		Resolver: w.mgmt, Roots: w.ca.Roots, CRL: w.ca.CRLProvider(t), Logger: slog.New(slog.DiscardHandler),
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	mgmt := w.client(t, w.mgmt.Self.Signer, nil)
 	if _, err := mgmt.Call(ctx, beta.peer(), http.MethodPost, receiveNotifyPath, []byte(`{"serverId":"alpha-im"}`)); err != nil {
 		t.Fatal(err)
 	}
