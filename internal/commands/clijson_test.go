@@ -107,6 +107,7 @@ func TestCLIJSONReference(t *testing.T) {
 		{doc: "imictl im dir list", args: imArgs(first, "dir", "list")},
 		{doc: "imictl im policy show", args: imArgs(first, "policy", "show")},
 		{doc: "imictl sns user", env: snsEnv, args: []string{"sns", "user", "bob@second"}},
+		{doc: "imictl probe", env: snsEnv, args: []string{"probe", "second"}},
 		{doc: "imictl sns call", env: snsEnv, args: []string{"sns", "call", "GET", "users?userID=bob%40second", "--to", "second"}},
 		{doc: "imictl config set-context", env: cfgEnv, args: []string{"config", "set-context", "lab", "--server-id", "alpha-im", "--mgmt", mgmt.URL()}},
 		{doc: "imictl config get-contexts", env: cfgEnv, args: []string{"config", "get-contexts"}},
