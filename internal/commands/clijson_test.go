@@ -106,6 +106,15 @@ func TestCLIJSONReference(t *testing.T) {
 		{doc: "imictl im outbox retry", args: imArgs(first, "outbox", "retry", "--destination", "second")},
 		{doc: "imictl im dir list", args: imArgs(first, "dir", "list")},
 		{doc: "imictl im policy show", args: imArgs(first, "policy", "show")},
+		{doc: "imictl im group create", args: imArgs(first, "group", "create", "team", "--user", "alice")},
+		{doc: "imictl im group invite", args: imArgs(first, "group", "invite", "team", "bob@second", "--user", "alice")},
+		{doc: "imictl im group invitations", args: imArgs(second, "group", "invitations", "bob", "--wait")},
+		{doc: "imictl im group accept", args: imArgs(second, "group", "accept", "team", "--user", "bob")},
+		{doc: "imictl im group list", args: imArgs(first, "group", "list", "alice")},
+		{doc: "imictl im group show", args: imArgs(second, "group", "show", "$GID", "--user", "bob")},
+		{doc: "imictl im group members", args: imArgs(second, "group", "members", "$GID", "--user", "bob")},
+		{doc: "imictl im group send", args: imArgs(second, "group", "send", "team", "--from", "bob", "--text", "hello, team")},
+		{doc: "imictl im group history", args: imArgs(first, "group", "history", "team", "--user", "alice", "--wait")},
 		{doc: "imictl sns user", env: snsEnv, args: []string{"sns", "user", "bob@second"}},
 		{doc: "imictl probe", env: snsEnv, args: []string{"probe", "second"}},
 		{doc: "imictl sns call", env: snsEnv, args: []string{"sns", "call", "GET", "users?userID=bob%40second", "--to", "second"}},
@@ -115,10 +124,14 @@ func TestCLIJSONReference(t *testing.T) {
 	}
 	var got strings.Builder
 	var messageID string // of the message im send sent, for im repeal
+	var groupID string   // of the group im group create made
 	for _, s := range steps {
 		for i, a := range s.args {
-			if a == "$MID" {
+			switch a {
+			case "$MID":
 				s.args[i] = messageID
+			case "$GID":
+				s.args[i] = groupID
 			}
 		}
 		res := cmdtest.Run(t, cmdtest.Options{Env: s.env, Now: time.Now()}, append(s.args, "-o", "json")...)
@@ -138,6 +151,10 @@ func TestCLIJSONReference(t *testing.T) {
 		}
 		if m, ok := v.(map[string]any); ok && s.doc == "imictl im send" {
 			messageID, _ = m["messageID"].(string)
+		}
+		if m, ok := v.(map[string]any); ok && s.doc == "imictl im group create" {
+			info, _ := m["groupInfo"].(map[string]any)
+			groupID, _ = info["groupID"].(string)
 		}
 		fmt.Fprintf(&got, "### `%s`\n\n```\n", s.doc)
 		lines := shape("", v)

@@ -114,10 +114,24 @@ func groupInvitationsRun(cmd *cobra.Command, opts *GroupInvitationsOptions) erro
 	}
 }
 
+// invitation is the JSON of an invitation: the admin API's, with the time
+// as RFC 3339 in UTC like every time imictl prints.
+type invitation struct {
+	GroupID   string    `json:"groupID"`
+	GroupName string    `json:"groupName"`
+	Invitee   string    `json:"invitee"`
+	Inviter   string    `json:"inviter"`
+	Main      string    `json:"main"`
+	InvitedAt time.Time `json:"invitedAt"`
+}
+
 func invitationsView(invs []adminapi.GroupInvitation) output.View {
+	data := make([]invitation, 0, len(invs))
 	rows := make([][]string, 0, len(invs))
 	for _, inv := range invs {
-		rows = append(rows, []string{inv.GroupID, inv.GroupName, inv.Inviter, when(time.UnixMilli(inv.InvitedAt))})
+		at := time.UnixMilli(inv.InvitedAt).UTC()
+		data = append(data, invitation{GroupID: inv.GroupID, GroupName: inv.GroupName, Invitee: inv.Invitee, Inviter: inv.Inviter, Main: inv.Main, InvitedAt: at})
+		rows = append(rows, []string{inv.GroupID, inv.GroupName, inv.Inviter, when(at)})
 	}
-	return output.View{Data: nonNil(invs), Headers: []string{"Group ID", "Name", "Invited by", "Invited"}, Rows: rows}
+	return output.View{Data: data, Headers: []string{"Group ID", "Name", "Invited by", "Invited"}, Rows: rows}
 }

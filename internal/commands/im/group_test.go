@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/imictl/imictl/internal/commands/cmdutil"
 	"github.com/imictl/imictl/internal/commands/im/imtest"
@@ -59,11 +60,15 @@ func TestGroupAcrossThreeServers(t *testing.T) {
 	if r.GroupID != gid || r.Done != adminapi.GroupDoneInvited || len(r.Users) != 4 {
 		t.Errorf("invite: %+v", r)
 	}
-	var invs []adminapi.GroupInvitation
+	var invs []struct {
+		GroupID, GroupName, Invitee, Inviter, Main string
+		InvitedAt                                  time.Time
+	}
 	res := im(t, second, "group", "invitations", "bob", "--wait", "-o", "json")
 	res.Expect(t, 0)
 	imJSON(t, second, &invs, "group", "invitations", "bob")
-	if len(invs) != 1 || invs[0].GroupID != gid || invs[0].GroupName != "team" || invs[0].Inviter != "alice@first" {
+	if len(invs) != 1 || invs[0].GroupID != gid || invs[0].GroupName != "team" || invs[0].Inviter != "alice@first" ||
+		invs[0].Invitee != "bob@second" || invs[0].Main != "first" || invs[0].InvitedAt.IsZero() || invs[0].InvitedAt.Location() != time.UTC {
 		t.Fatalf("bob's invitations: %+v", invs)
 	}
 	imJSON(t, second, &r, "group", "accept", "team", "--user", "bob")

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/imictl/imictl/internal/commands/cmdtest"
 	"github.com/imictl/imictl/internal/commands/cmdutil"
@@ -131,7 +132,10 @@ func TestGroupsAgainstReferenceServer(t *testing.T) {
 
 	// G1 by a member (the group allows it): second passes it on to first.
 	ok("invite-group", gid, "carol@first", "--inviter", "alice@first", "--group-name", "team", "--name", "Alice")
-	var invs []adminapi.GroupInvitation
+	var invs []struct {
+		GroupID, GroupName, Invitee, Inviter, Main string
+		InvitedAt                                  time.Time
+	}
 	imtest.Eventually(t, "carol's invitation at first", func() bool {
 		im(first, &invs, "group", "invitations", "carol")
 		return len(invs) == 1
