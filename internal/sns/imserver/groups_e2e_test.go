@@ -214,6 +214,7 @@ func TestGroupsEndToEnd(t *testing.T) {
 	w.agree("carl quit", "Team B n=4 allow=1 visible=1 main=alpha-im | alice@alpha-im:3 amy@alpha-im:1 ben@beta-im:1 bob@beta-im:2", alice, amy, bob, ben)
 	_, err = w.gamma.admin.GroupShow(ctx, "carl", w.gid)
 	refusedWith(t, "carl after quitting", err, 403, imserver.ReasonNotMember)
+	eventually(t, "carl's route gone at gamma (G10)", func() bool { return len(must(w.gamma.admin.Groups(ctx, "carl"))(t)) == 0 })
 	must(w.alpha.admin.DissolveGroup(ctx, "alice", w.gid))(t)
 	eventually(t, "bob's route gone at beta", func() bool { return len(must(w.beta.admin.Groups(ctx, "bob"))(t)) == 0 })
 	_, err = w.alpha.admin.GroupShow(ctx, "alice", w.gid)
