@@ -183,8 +183,8 @@ func TestGroupsEndToEnd(t *testing.T) {
 	must(w.alpha.admin.SetGroupAdmin(ctx, "alice", w.gid, bob.id(), false))(t)
 	w.agree("bob no longer admin", "Team B n=6 allow=1 visible=1 main=alpha-im | alice@alpha-im:3 amy@alpha-im:1 ben@beta-im:1 bob@beta-im:1 carl@gamma-im:1 cora@gamma-im:1", everyone...)
 
-	// gamma is down while bob sends five messages; back, it gets them all,
-	// in order, once.
+	// gamma is down while bob sends five messages, and alpha restarts;
+	// back, gamma gets them all, in order, once.
 	w.delivered(w.alpha)
 	e.stop(w.gamma)
 	var sent []string
@@ -195,6 +195,8 @@ func TestGroupsEndToEnd(t *testing.T) {
 		items := must(w.alpha.admin.Outbox(ctx, imstore.OutboxFilter{Destination: "gamma-im", State: imstore.OutboxPending}))(t)
 		return len(items) == 5 && items[0].Attempts > 0
 	})
+	e.stop(w.alpha) // the fan-out waits in alpha's outbox across a restart
+	e.start(w.alpha)
 	e.start(w.gamma)
 	for _, m := range []member{carl, cora} {
 		eventually(t, "the five at "+m.id(), func() bool { return len(groupTexts(t, m)) == 6 })
