@@ -1,6 +1,7 @@
 package imserver
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -44,12 +45,18 @@ func (s *Server) groupChatIn(r *http.Request, mi *wire.MessageInfo) error {
 		}
 	}
 	mi.RecvID = gid
-	if mi.MessageType == wire.MessageRepeal {
+	held, seen, err := s.st.GroupMessageByID(mi.MessageID)
+	switch {
+	case err != nil:
+		return err
+	case mi.MessageType == wire.MessageRepeal:
+		if seen && held.From != mi.SenderID {
+			return refuse(http.StatusForbidden, ReasonWrongSender, "message %s was sent by %s, not %s: only its sender may repeal it", mi.MessageID, held.From, mi.SenderID)
+		}
 		_, err := s.mainRepeal(gid, mi.SenderID, mi.MessageID, "")
 		return err
-	}
-	if _, seen, err := s.st.GroupMessageByID(mi.MessageID); err != nil || seen {
-		return err
+	case seen:
+		return s.sameGroupMessage(held, *mi)
 	}
 	v, err := s.mainGroup(gid)
 	if err != nil {
@@ -67,6 +74,21 @@ func (s *Server) groupChatIn(r *http.Request, mi *wire.MessageInfo) error {
 	}
 	_, err = s.mainMessage(*mi, "")
 	return err
+}
+
+// sameGroupMessage answers a messageID stored already: success for a
+// retry of the same message, duplicate_conflict (as for S1, chatrules.go)
+// for another one. A file's id is not compared: the stored one is this
+// server's, re-hosted.
+func (s *Server) sameGroupMessage(held imstore.GroupMessage, mi wire.MessageInfo) error {
+	m := storedMessage(mi)
+	if held.From == m.From && held.To == m.To && held.MessageType == m.MessageType && (m.FileID != "" || bytes.Equal(held.Content, m.Content)) {
+		return nil
+	}
+	s.duplicateConflicts.Add(1)
+	s.log.Warn("a peer sent a group messageID already stored with other content; the first version is kept", "messageID", m.MessageID, "group", m.To, "from", m.From)
+	return refuse(http.StatusConflict, ReasonDuplicateConflict,
+		"message %s is already stored in group %s with other content: the first version is kept; send a new message with a new messageID", m.MessageID, m.To)
 }
 
 // rehost makes a member's file, announced by msg, a file of this server:

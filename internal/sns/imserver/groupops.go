@@ -301,11 +301,10 @@ func (s *Server) QuitGroup(ctx context.Context, user, group string) (adminapi.Gr
 	if err != nil {
 		return res, err
 	}
-	if err := s.peers.QuitGroup(ctx, peer, g.String(), wire.QuitRequest{OwnerID: self}); err != nil {
-		return res, err
-	}
-	_, err = s.st.RemoveGroupRoutes(g.String(), []string{user})
-	return res, err
+	// The route goes when the main server's notice (G10) arrives: after
+	// every message it queued for the member before, which would otherwise
+	// be refused here (not_hosted).
+	return res, s.peers.QuitGroup(ctx, peer, g.String(), wire.QuitRequest{OwnerID: self})
 }
 
 // ownerOp runs an operation only the owner may do, and only on the main

@@ -19,7 +19,7 @@ import (
 const (
 	ReasonUnknownGroup     = "unknown_group"      // 404: no such group on this server
 	ReasonGroupDissolved   = "group_dissolved"    // 410: the group was dissolved
-	ReasonNotMember        = "not_member"         // 403: the user (or no user of the caller) is a member
+	ReasonNotMember        = "not_member"         // 403: the user is not a member (G8: no user of the caller is)
 	ReasonNotOwner         = "not_owner"          // 403: only the owner may
 	ReasonNotAdmin         = "not_admin"          // 403: only the owner or an admin may
 	ReasonInviteNotAllowed = "invite_not_allowed" // 403: members may not invite (isAllow 2)

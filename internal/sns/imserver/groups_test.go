@@ -195,6 +195,20 @@ func TestGroupRules(t *testing.T) {
 	if err := gc.Chat(ctx, alpha, wire.ChatRequest{MessageInfo: groupText("greg@gamma-im", gs.g, "m1@gamma-im")}); err != nil {
 		t.Errorf("S1 type 2 from a member: %v", err)
 	}
+	// A stored messageID: its retry succeeds; another message under it, or
+	// a repeal by another sender, is refused and changes nothing.
+	stored := gs.state(t)
+	if err := gc.Chat(ctx, alpha, wire.ChatRequest{MessageInfo: groupText("greg@gamma-im", gs.g, "m1@gamma-im")}); err != nil {
+		t.Errorf("the same group message again: %v", err)
+	}
+	other := groupText("greg@gamma-im", gs.g, "m1@gamma-im")
+	other.Content = &wire.TextContent{Message: "something else"}
+	apiErr(t, "another message under a stored messageID", gc.Chat(ctx, alpha, wire.ChatRequest{MessageInfo: other}), 409, ReasonDuplicateConflict)
+	repeal := wire.MessageInfo{SenderID: "gus@gamma-im", RecvID: gs.g, MessageType: wire.MessageRepeal, Version: wire.Version1, Type: wire.ChatGroup, MessageID: "m1@gamma-im", Content: &wire.RepealContent{}}
+	apiErr(t, "a repeal by another sender", gc.Chat(ctx, alpha, wire.ChatRequest{MessageInfo: repeal}), 403, ReasonWrongSender)
+	if now := gs.state(t); now != stored {
+		t.Errorf("refused duplicates changed the state:\n%s\nwas\n%s", now, stored)
+	}
 	if err := fc.NotifyGroup(ctx, beta, gs.fakeGroup, wire.GroupNotifyRequest{OperType: wire.OperDissolve, OperUser: wire.UserInfo{UserID: "m@main-im"}}); err != nil {
 		t.Errorf("G10 from the main server: %v", err)
 	}

@@ -572,11 +572,27 @@ func (s *Store) RemoveGroupRoutes(groupID string, users []string) ([]string, err
 	return gone, err
 }
 
-// DropGroupRoutes forgets a group of another server for every local user
-// (dissolved) and returns those it forgot.
+// DropGroupRoutes forgets a group of another server (dissolved): every
+// local user's route, and the invitations into it. It returns the users
+// whose route it forgot.
 func (s *Store) DropGroupRoutes(groupID string) ([]string, error) {
 	var gone []string
 	err := s.update(func(t *txn) error {
+		invs := t.b(bucketGroupInvitations)
+		var stale [][]byte
+		if err := invs.ForEach(func(k, _ []byte) error {
+			if bytes.HasSuffix(k, append([]byte{0}, groupID...)) {
+				stale = append(stale, bytes.Clone(k))
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		for _, k := range stale {
+			if err := invs.Delete(k); err != nil {
+				return err
+			}
+		}
 		var users []string
 		p := prefix(groupID)
 		if err := forPrefix(t.b(bucketGroupRoutes), p, func(k, _ []byte) (bool, error) {

@@ -138,8 +138,14 @@ func TestGroupRoutes(t *testing.T) {
 	if _, ok, _ := s.GroupRoute("g1@alpha", "bea"); !ok {
 		t.Errorf("bea's route went with bob's")
 	}
+	if err := s.PutInvitations([]GroupInvitation{{GroupID: "g1@alpha", Invitee: "bob@beta"}, {GroupID: "g2@alpha", Invitee: "bob@beta"}}); err != nil {
+		t.Fatal(err)
+	}
 	if gone, err := s.DropGroupRoutes("g1@alpha"); err != nil || len(gone) != 1 {
 		t.Errorf("dropped %v, %v", gone, err)
+	}
+	if invs, _ := s.Invitations("bob@beta"); len(invs) != 1 || invs[0].GroupID != "g2@alpha" {
+		t.Errorf("invitations after g1 was dropped: %+v", invs)
 	}
 	if routes, _ := s.GroupRoutesOf("bea"); len(routes) != 0 {
 		t.Errorf("bea's routes after the drop: %+v", routes)
