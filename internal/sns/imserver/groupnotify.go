@@ -27,18 +27,17 @@ func (s *Server) handleNotifyGroupChat(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			break
 		}
-		var u imstore.User
-		if u, err = s.hostedUser("userIDs", id); err != nil {
-			break
+		a, _ := wire.ParseAddress(id) // Validate checked it
+		if !s.isSelf(a) {
+			err = refuse(http.StatusForbidden, ReasonNotHosted, "userIDs: %s is not a user of this server (%s)", id, s.self)
 		}
-		if _, ok, rerr := s.st.GroupRoute(gid, u.UserID); rerr != nil || !ok {
-			err = refuse(http.StatusForbidden, ReasonNotHosted, "%s is not a member of group %s here: was it told of the member first (G10 operType 1)?", id, gid)
-			if rerr != nil {
-				err = rerr
-			}
-			break
+		users = append(users, a.Local)
+	}
+	if err == nil {
+		var missing string
+		if missing, err = s.st.UnroutedMember(gid, users); err == nil && missing != "" {
+			err = refuse(http.StatusForbidden, ReasonNotHosted, "%s@%s is not a member of group %s here: was it told of the member first (G10 operType 1)?", missing, s.self, gid)
 		}
-		users = append(users, u.UserID)
 	}
 	if err == nil {
 		msg := storedMessage(req.MessageInfo)

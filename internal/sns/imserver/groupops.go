@@ -424,6 +424,11 @@ func (s *Server) GroupHistory(ctx context.Context, user, group, after string, li
 	if err != nil {
 		return adminapi.GroupHistory{}, err
 	}
+	if after != "" {
+		if err := wire.RequireID("after", after); err != nil {
+			return adminapi.GroupHistory{}, invalid(err)
+		}
+	}
 	if limit <= 0 || limit > groupPageSize {
 		limit = groupPageSize
 	}

@@ -101,6 +101,10 @@ func TestGroupAdminAPI(t *testing.T) {
 			_, err := alpha.RemoveGroupMembers(ctx, "alice", gid, []string{"zed@gamma-im"})
 			return err
 		}, 403, ReasonNotMember},
+		{"history after a malformed messageID, of another server's group", func() error {
+			_, err := beta.GroupHistory(ctx, "bob", gid, "../x", 0)
+			return err
+		}, 400, ReasonBadRequest},
 		{"history after an unknown message", func() error { _, err := alpha.GroupHistory(ctx, "alice", gid, "nope@alpha-im", 0); return err }, 404, ReasonNotFound},
 		{"send to a group one is not in", func() error { _, err := beta.SendGroupText(ctx, "bob", "other@alpha-im", "x"); return err }, 403, ReasonNotMember},
 		{"send an empty text", func() error { _, err := alpha.SendGroupText(ctx, "alice", gid, ""); return err }, 400, ReasonBadRequest},

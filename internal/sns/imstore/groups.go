@@ -638,6 +638,23 @@ func (s *Store) GroupRoute(groupID, user string) (GroupRoute, bool, error) {
 	return r, ok, err
 }
 
+// UnroutedMember returns the first of users (local ids) that is not
+// routed to groupID here, "" when all are: one read for a G7's list.
+func (s *Store) UnroutedMember(groupID string, users []string) (string, error) {
+	missing := ""
+	err := s.view(func(t *txn) error {
+		b := t.b(bucketGroupRoutes)
+		for _, u := range users {
+			if b.Get(key(groupID, u)) == nil {
+				missing = u
+				return nil
+			}
+		}
+		return nil
+	})
+	return missing, err
+}
+
 // GroupRoutesOf returns the groups of other servers a local user belongs to.
 func (s *Store) GroupRoutesOf(user string) ([]GroupRoute, error) {
 	var out []GroupRoute

@@ -129,6 +129,12 @@ func TestGroupRoutes(t *testing.T) {
 	if err != nil || !ok || r.GroupName != "Team" || r.Main != "alpha" {
 		t.Errorf("bob's route: %+v %v %v", r, ok, err)
 	}
+	if missing, err := s.UnroutedMember("g1@alpha", []string{"bob", "bea"}); err != nil || missing != "" {
+		t.Errorf("both routed, but %q is not (%v)", missing, err)
+	}
+	if missing, _ := s.UnroutedMember("g1@alpha", []string{"bea", "zed", "bob"}); missing != "zed" {
+		t.Errorf("unrouted: %q, want zed", missing)
+	}
 	if gone, err := s.RemoveGroupRoutes("g1@alpha", []string{"bob", "nobody"}); err != nil || len(gone) != 1 {
 		t.Errorf("removed %v, %v", gone, err)
 	}

@@ -1,8 +1,8 @@
 // Package adminclient calls the local admin API of a running reference IM
 // server (package imserver) over its unix socket, for `imictl im ...`:
-// users, messages (with files streamed both ways), friends, the outbox,
-// the white/black lists, the directory, and queries of other servers made
-// as this server. The contract is package adminapi.
+// users, messages (with files streamed both ways), friends, groups, the
+// outbox, the white/black lists, the directory, and queries of other
+// servers made as this server. The contract is package adminapi.
 package adminclient
 
 import (
