@@ -88,20 +88,11 @@ func register(t testing.TB, s *Store, id string) Server {
 	return srv
 }
 
-// dump is every key and value in the database, to assert that a refused
+// dump is every key and value in the store, to assert that a refused
 // operation changed nothing.
 func dump(t testing.TB, s *Store) map[string]string {
 	t.Helper()
-	out := map[string]string{}
-	err := s.db.View(func(tx *bbolt.Tx) error {
-		return tx.ForEach(func(name []byte, b *bbolt.Bucket) error {
-			out[string(name)+"/"] = fmt.Sprint(b.Sequence())
-			return b.ForEach(func(k, v []byte) error {
-				out[string(name)+"/"+string(k)] = string(v)
-				return nil
-			})
-		})
-	})
+	out, err := s.Contents()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,4 +111,15 @@ func assertUnchanged(t testing.TB, before, after map[string]string) {
 			t.Errorf("key %q added: %q", k, v)
 		}
 	}
+}
+
+// boltOf is the bbolt file under s, for tests of the bbolt backend itself
+// (locking, schema versions, unreadable records); they skip on etcd.
+func boltOf(t testing.TB, s *Store) *bbolt.DB {
+	t.Helper()
+	b, ok := s.be.(boltBackend)
+	if !ok {
+		t.Skip("a test of the bbolt file itself")
+	}
+	return b.db
 }

@@ -33,7 +33,7 @@ func TestOpenCreatesSchemaAndReopens(t *testing.T) {
 		t.Fatalf("after reopen: %v", err)
 	}
 	var have uint64
-	s.db.View(func(tx *bbolt.Tx) error { have = boltdb.FileVersion(tx); return nil })
+	boltOf(t, s).View(func(tx *bbolt.Tx) error { have = boltdb.FileVersion(tx); return nil })
 	if have != schema.Version() {
 		t.Fatalf("schema %d, want %d", have, schema.Version())
 	}
@@ -140,7 +140,7 @@ func TestDecodeRefusesUnreadableRecords(t *testing.T) {
 		`{"d":{"serverId":"alpha"}}`:       "record format version 0",
 		`{"v":1,"d":`:                      "corrupt record",
 	} {
-		err := s.db.Update(func(tx *bbolt.Tx) error { return tx.Bucket(bucketServers).Put([]byte("alpha"), []byte(raw)) })
+		err := boltOf(t, s).Update(func(tx *bbolt.Tx) error { return tx.Bucket(bucketServers).Put([]byte("alpha"), []byte(raw)) })
 		if err != nil {
 			t.Fatal(err)
 		}
