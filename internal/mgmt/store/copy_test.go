@@ -1,7 +1,6 @@
 package store
 
 import (
-	"path/filepath"
 	"testing"
 )
 
@@ -28,7 +27,7 @@ func TestCopyFromCopiesEverythingAndVerifies(t *testing.T) {
 	}
 
 	// A target that already holds something else fails the check.
-	other, err := Open(filepath.Join(t.TempDir(), "other.db"), Options{})
+	other, err := openNew(t, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"go.etcd.io/bbolt"
 
 	"github.com/imictl/imictl/internal/clocktest"
+	"github.com/imictl/imictl/internal/etcdtest"
 )
 
 type clock = clocktest.Clock
@@ -22,15 +23,32 @@ const (
 
 func newClock() *clock { return clocktest.New(time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)) }
 
+func TestMain(m *testing.M) { etcdtest.Main(m) }
+
+// openTest opens a new store: a bbolt file, or a fresh prefix of the
+// embedded etcd in the etcd pass (etcdtest.Main).
 func openTest(t testing.TB) (*Store, *clock) {
 	t.Helper()
 	c := newClock()
-	s, err := Open(filepath.Join(t.TempDir(), "mgmt.db"), Options{Now: c.Now})
+	s, err := openNew(t, Options{Now: c.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
 	return s, c
+}
+
+func openNew(t testing.TB, opts Options) (*Store, error) {
+	e := etcdtest.Current()
+	if e == nil {
+		return Open(filepath.Join(t.TempDir(), "mgmt.db"), opts)
+	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Log("on the etcd store")
+		}
+	})
+	return OpenEtcd(e.Client(t), EtcdConfig{Prefix: e.Prefix()}, opts)
 }
 
 func fields(id string) ServerFields {
@@ -122,4 +140,12 @@ func boltOf(t testing.TB, s *Store) *bbolt.DB {
 		t.Skip("a test of the bbolt file itself")
 	}
 	return b.db
+}
+
+// bboltPass skips a test of bbolt's Open in the etcd pass: it opens its
+// own files, so it ran in the bbolt pass already.
+func bboltPass(t testing.TB) {
+	if etcdtest.Current() != nil {
+		t.Skip("a test of bbolt files; it ran in the bbolt pass")
+	}
 }
