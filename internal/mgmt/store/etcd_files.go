@@ -1,0 +1,75 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+)
+
+// etcdFileSpace holds files every replica reads, P f/<name>: the CA's
+// certificates and its encrypted keys (internal/mgmt/ca.Files).
+const etcdFileSpace = "f/"
+
+// SharedFiles is where the replicas of an etcd store share files (the
+// CA's); nil for a bbolt store, whose CA lives in the data directory.
+func (s *Store) SharedFiles() *EtcdFiles {
+	be, ok := s.be.(*etcdBackend)
+	if !ok {
+		return nil
+	}
+	return &EtcdFiles{be: be}
+}
+
+// Etcd is the client and key prefix of an etcd store, for what replicas
+// coordinate beside the registry (the notifier's election); nil for bbolt.
+func (s *Store) Etcd() (*clientv3.Client, string) {
+	be, ok := s.be.(*etcdBackend)
+	if !ok {
+		return nil, ""
+	}
+	return be.cli, be.prefix
+}
+
+// EtcdFiles are files in etcd next to the registry.
+type EtcdFiles struct{ be *etcdBackend }
+
+func (f *EtcdFiles) String() string { return "etcd " + f.be.where }
+
+func (f *EtcdFiles) key(name string) string { return f.be.prefix + etcdFileSpace + name }
+
+// ReadFile returns a file; an error matching fs.ErrNotExist when absent.
+func (f *EtcdFiles) ReadFile(name string) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), f.be.timeout)
+	defer cancel()
+	resp, err := f.be.cli.Get(ctx, f.key(name))
+	if err != nil {
+		return nil, fmt.Errorf("etcd %s: %w", f.be.where, err)
+	}
+	if len(resp.Kvs) == 0 {
+		return nil, &fs.PathError{Op: "read", Path: f.String() + " " + name, Err: fs.ErrNotExist}
+	}
+	return resp.Kvs[0].Value, nil
+}
+
+// CreateFiles writes all the files or, if any of them exists, none
+// (fs.ErrExist): two replicas creating the CA at once make one CA.
+func (f *EtcdFiles) CreateFiles(files map[string][]byte) error {
+	var cmps []clientv3.Cmp
+	var ops []clientv3.Op
+	for name, data := range files {
+		cmps = append(cmps, clientv3.Compare(clientv3.CreateRevision(f.key(name)), "=", 0))
+		ops = append(ops, clientv3.OpPut(f.key(name), string(data)))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), f.be.timeout)
+	defer cancel()
+	resp, err := f.be.cli.Txn(ctx).If(cmps...).Then(ops...).Commit()
+	if err != nil {
+		return fmt.Errorf("etcd %s: %w", f.be.where, err)
+	}
+	if !resp.Succeeded {
+		return &fs.PathError{Op: "create", Path: f.String(), Err: fs.ErrExist}
+	}
+	return nil
+}
