@@ -45,6 +45,9 @@ type Config struct {
 	// in etcd instead of DataDir, which then holds only the admin socket:
 	// servers with the same Etcd are replicas of one management server.
 	Etcd *store.EtcdConfig
+	// ReplicaLease, with Etcd, is how long a replica that dies keeps the
+	// notifier before another takes over; default 5s (whole seconds).
+	ReplicaLease time.Duration
 
 	Logger       *slog.Logger // default slog.Default()
 	Notifier     NotifierOptions
@@ -90,6 +93,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.CRLCheck <= 0 {
 		cfg.CRLCheck = time.Minute
+	}
+	if cfg.ReplicaLease <= 0 {
+		cfg.ReplicaLease = defaultReplicaLease
 	}
 	if err := os.MkdirAll(mgmt.Dir(cfg.DataDir), 0o700); err != nil {
 		return nil, err
@@ -317,8 +323,9 @@ func (s *Server) Serve(ctx context.Context) error {
 	bgCtx, stopBackground := context.WithCancel(ctx)
 	defer stopBackground()
 	var wg sync.WaitGroup
-	wg.Go(func() { s.notifier.Run(bgCtx) })
+	wg.Go(func() { s.runNotifier(bgCtx) })
 	wg.Go(func() { s.crlLoop(bgCtx) })
+	wg.Go(func() { s.followCRL(bgCtx) })
 
 	errs := make(chan error, 2)
 	go func() {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
 )
@@ -72,4 +73,52 @@ func (f *EtcdFiles) CreateFiles(files map[string][]byte) error {
 		return &fs.PathError{Op: "create", Path: f.String(), Err: fs.ErrExist}
 	}
 	return nil
+}
+
+// Topic is what Watch watches.
+type Topic string
+
+// Topics another replica can change under this one.
+const (
+	TopicOutbox Topic = "outbox_due" // notifications queued or rescheduled
+	TopicCRL    Topic = "crl"        // a CRL published
+)
+
+// Watch signals on the returned channel whenever another process may have
+// changed the topic; several changes in a row may give one signal. It is
+// closed when ctx ends. For a bbolt store it is nil (it blocks forever in
+// a select): nobody else writes a bbolt file while it is open.
+func (s *Store) Watch(ctx context.Context, topic Topic) <-chan struct{} {
+	be, ok := s.be.(*etcdBackend)
+	if !ok {
+		return nil
+	}
+	out := make(chan struct{}, 1)
+	key := be.prefix + etcdBucketsSpace + string(topic) + "/"
+	go func() {
+		defer close(out)
+		for ctx.Err() == nil {
+			for resp := range be.cli.Watch(clientv3.WithRequireLeader(ctx), key, clientv3.WithPrefix()) {
+				if resp.Err() != nil {
+					break
+				}
+				select {
+				case out <- struct{}{}:
+				default:
+				}
+			}
+			// The watch ended (etcd lost its leader, a compaction): start
+			// again after a pause, and signal, since a change may have
+			// been missed meanwhile.
+			select {
+			case <-ctx.Done():
+			case <-time.After(time.Second):
+				select {
+				case out <- struct{}{}:
+				default:
+				}
+			}
+		}
+	}()
+	return out
 }
