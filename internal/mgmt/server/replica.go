@@ -33,7 +33,9 @@ const defaultReplicaLease = 5 * time.Second
 func (s *Server) runNotifier(ctx context.Context) {
 	cli, prefix := s.st.Etcd()
 	if cli == nil {
+		s.leading.Store(true)
 		s.notifier.Run(ctx)
+		s.leading.Store(false)
 		return
 	}
 	ttl := int(max(s.cfg.ReplicaLease, time.Second) / time.Second)
@@ -73,7 +75,9 @@ func (s *Server) leadOnce(ctx context.Context, prefix string, ttl int) error {
 		}
 	}()
 	s.cfg.Logger.Info("this replica sends the change notifications", "url", s.URL())
+	s.leading.Store(true)
 	s.notifier.Run(leading)
+	s.leading.Store(false)
 	if ctx.Err() == nil {
 		return errors.New("lost the notifier lease")
 	}
@@ -81,6 +85,10 @@ func (s *Server) leadOnce(ctx context.Context, prefix string, ttl int) error {
 	defer cancel()
 	return election.Resign(resign)
 }
+
+// SendsNotifications reports whether this server runs the notifier now:
+// always with bbolt once serving, with etcd while elected.
+func (s *Server) SendsNotifications() bool { return s.leading.Load() }
 
 // followCRL keeps the verifier on the newest CRL in the store, whichever
 // replica published it. With bbolt this process publishes them all.

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/emmansun/gmsm/smx509"
@@ -72,6 +73,7 @@ type Server struct {
 	admin    http.Handler
 
 	publicLn, adminLn net.Listener
+	leading           atomic.Bool // the notifier runs here (replica.go)
 }
 
 // New loads (or, with InitCA, creates) the CA, opens the store and builds
