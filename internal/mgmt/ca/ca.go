@@ -11,6 +11,19 @@
 //
 // Records of what was issued and revoked live in the management store, not
 // here: this package only holds keys and makes certificates.
+//
+// # Where the keys live
+//
+// Files says where: a directory (Dir), the default, or, for management
+// server replicas on etcd, etcd itself (store.SharedFiles), where the keys
+// are only ever stored encrypted (RequireEncrypted) and every replica
+// decrypts them with the CA password it is given. The trade-off: anyone
+// who can read etcd's keyspace or its snapshots gets the encrypted keys and
+// can try passwords offline (PBKDF2, pki.KDFIterations), and every replica
+// holds the decrypted root key in memory. The alternative keeps the root
+// key in an HSM or a KMS that signs and never exports it: pki.Issuer.Key
+// is a crypto.Signer, and CA.Root.Key is where such a signer plugs in (the
+// online identity, Key, still signs every API answer in software).
 package ca
 
 import (
