@@ -73,7 +73,7 @@ func startMgmt(_ context.Context, o *Options, env *Env) (Service, error) {
 	m := &o.Mgmt
 	cfg := server.Config{
 		DataDir: env.DataDir, Addr: m.Addr, PublicURL: m.PublicURL,
-		TLSCertFile: m.TLSCert, TLSKeyFile: m.TLSKey, Logger: env.Log,
+		TLSCertFile: m.TLSCert, TLSKeyFile: m.TLSKey, Logger: env.Log, Ops: env.Ops.Service("mgmt"),
 	}
 	etcd, err := m.etcdConfig(env.DataDir)
 	if err != nil {
