@@ -27,9 +27,12 @@ type EtcdFlags struct {
 	PasswordFile string   `json:"passwordFile,omitempty"`
 }
 
-// AddEtcdFlags adds the --etcd-* flags.
-func AddEtcdFlags(fl *pflag.FlagSet, e *EtcdFlags) {
-	fl.StringSliceVar(&e.Endpoints, "etcd-endpoints", nil, "the etcd cluster's client `URLs`, comma-separated (https://... for TLS)")
+// AddEtcdFlags adds the --etcd-* flags; --etcd-endpoints too unless the
+// command names the endpoints otherwise (migrate's etcd:URL,...).
+func AddEtcdFlags(fl *pflag.FlagSet, e *EtcdFlags, endpoints bool) {
+	if endpoints {
+		fl.StringSliceVar(&e.Endpoints, "etcd-endpoints", nil, "the etcd cluster's client `URLs`, comma-separated (https://... for TLS)")
+	}
 	fl.StringVar(&e.Prefix, "etcd-prefix", "", "keep the registry under this etcd key `PREFIX` (default "+store.DefaultEtcdPrefix+")")
 	fl.StringVar(&e.CAFile, "etcd-ca", "", "verify etcd's TLS certificates with this CA `FILE` (default: the system's roots)")
 	fl.StringVar(&e.CertFile, "etcd-cert", "", "a TLS client certificate `FILE` for etcd (--client-cert-auth)")

@@ -51,7 +51,7 @@ func addMgmtFlags(cmd *cobra.Command, o *Options) {
 	cmd.MarkFlagsMutuallyExclusive("insecure", caPasswordFlag)
 	fl.StringVar(&m.ConfigFile, "mgmt-config", "", "the management server's configuration `FILE` (store settings; default <data-dir>/mgmt/config.json, if any)")
 	fl.StringVar(&m.Store, "store", "", "keep the registry in `STORE`: bbolt (a file in --data-dir, the default) or etcd (shared by replicas, see --etcd-endpoints)")
-	mgmtutil.AddEtcdFlags(fl, &m.Etcd)
+	mgmtutil.AddEtcdFlags(fl, &m.Etcd, true)
 }
 
 func (m *MgmtOptions) check(cmd *cobra.Command) error {

@@ -1,6 +1,8 @@
 package ca
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
 	"io/fs"
 	"maps"
@@ -19,6 +21,8 @@ type Files interface {
 	// CreateFiles writes new files (name -> content), refusing
 	// (fs.ErrExist) to overwrite any.
 	CreateFiles(files map[string][]byte) error
+	// RemoveFiles deletes files; absent ones are no error.
+	RemoveFiles(names ...string) error
 	// String names the place, for messages.
 	String() string
 }
@@ -42,6 +46,15 @@ func (d Dir) CreateFiles(files map[string][]byte) error {
 			perm = 0o600
 		}
 		if err := writeNew(filepath.Join(string(d), name), files[name], perm); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (d Dir) RemoveFiles(names ...string) error {
+	for _, name := range names {
+		if err := os.Remove(filepath.Join(string(d), name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return err
 		}
 	}
@@ -72,4 +85,44 @@ func RequireEncrypted(files Files) error {
 		return fmt.Errorf("the CA key in %s is not encrypted; a store shared by replicas holds CA keys only encrypted: create the CA with a password", files)
 	}
 	return nil
+}
+
+// fileNames are the CA's files.
+var fileNames = []string{RootCertFile, RootKeyFile, SelfCertFile, SelfKeyFile}
+
+// Copy copies the CA in src to dst, replacing one there only when
+// replace is set, reads the copy back to check it, and returns the names
+// of the files copied. The keys are copied as they are (encrypted, or
+// plain if the CA was created with --insecure).
+func Copy(dst, src Files, replace bool) ([]string, error) {
+	files := map[string][]byte{}
+	for _, name := range fileNames {
+		data, err := src.ReadFile(name)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%w (%s missing in %s)", ErrNotInitialized, name, src)
+		}
+		if err != nil {
+			return nil, err
+		}
+		files[name] = data
+	}
+	if replace {
+		if err := dst.RemoveFiles(fileNames...); err != nil {
+			return nil, err
+		}
+	}
+	err := dst.CreateFiles(files)
+	if errors.Is(err, fs.ErrExist) {
+		return nil, fmt.Errorf("%w (%s); --force replaces it", ErrExists, dst)
+	}
+	if err != nil {
+		return nil, err
+	}
+	for name, want := range files {
+		got, err := dst.ReadFile(name)
+		if err != nil || !bytes.Equal(got, want) {
+			return nil, fmt.Errorf("the copy of %s in %s does not read back as written (%v)", name, dst, err)
+		}
+	}
+	return fileNames, nil
 }

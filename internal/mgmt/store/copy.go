@@ -3,6 +3,8 @@ package store
 import (
 	"bytes"
 	"fmt"
+
+	"github.com/imictl/imictl/internal/boltdb"
 )
 
 // Contents is everything the store holds, bucket by bucket: "bucket/" maps
@@ -130,4 +132,73 @@ func (s *Store) verifyCopyOf(src *Store) error {
 		}
 	}
 	return nil
+}
+
+// Clear deletes everything the store holds but its schema version, in
+// transactions of at most copyBatch keys: what migrate --force does to a
+// target before copying into it.
+func (s *Store) Clear() error {
+	for _, name := range allBuckets {
+		for {
+			n := 0
+			err := s.update(func(t *txn) error {
+				b := t.b(name)
+				var doomed [][]byte
+				c := b.Cursor()
+				for k, _ := c.First(); k != nil && len(doomed) < copyBatch; k, _ = c.Next() {
+					if !bytes.Equal(name, bucketMeta) || !bytes.Equal(k, boltdb.SchemaKey) {
+						doomed = append(doomed, bytes.Clone(k))
+					}
+				}
+				for _, k := range doomed {
+					if err := b.Delete(k); err != nil {
+						return err
+					}
+				}
+				n = len(doomed)
+				if n == 0 {
+					return b.SetSequence(0)
+				}
+				return nil
+			})
+			if err != nil {
+				return fmt.Errorf("clearing %s: %w", s.Path(), err)
+			}
+			if n == 0 {
+				break
+			}
+		}
+	}
+	return nil
+}
+
+// Summary counts what a store holds, to show what a copy carried.
+type Summary struct {
+	Servers      int   `json:"servers"`
+	Applications int   `json:"applications"`
+	Certificates int   `json:"certificates"`
+	Outbox       int   `json:"notifications"`
+	AuditEntries int   `json:"auditEntries"`
+	ChangeClock  int64 `json:"changeClock"`
+}
+
+// Summarize counts the store's records and reads its change clock.
+func (s *Store) Summarize() (Summary, error) {
+	var sum Summary
+	err := s.view(func(t *txn) error {
+		count := func(name []byte) int {
+			n := 0
+			c := t.b(name).Cursor()
+			for k, _ := c.First(); k != nil; k, _ = c.Next() {
+				n++
+			}
+			return n
+		}
+		sum = Summary{
+			Servers: count(bucketServers), Applications: count(bucketApplications), Certificates: count(bucketCertificates),
+			Outbox: count(bucketOutbox), AuditEntries: count(bucketAudit), ChangeClock: t.clock(),
+		}
+		return nil
+	})
+	return sum, err
 }

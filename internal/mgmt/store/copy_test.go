@@ -36,4 +36,15 @@ func TestCopyFromCopiesEverythingAndVerifies(t *testing.T) {
 	if err := other.CopyFrom(src); err == nil {
 		t.Fatal("a copy into a non-empty store verified")
 	}
+	// Cleared, it takes the copy.
+	if err := other.Clear(); err != nil {
+		t.Fatal(err)
+	}
+	if empty, err := other.IsEmpty(); err != nil || !empty {
+		t.Fatalf("after Clear: empty %v, %v", empty, err)
+	}
+	if err := other.CopyFrom(src); err != nil {
+		t.Fatal(err)
+	}
+	assertUnchanged(t, dump(t, src), dump(t, other))
 }

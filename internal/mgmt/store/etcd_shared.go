@@ -75,6 +75,20 @@ func (f *EtcdFiles) CreateFiles(files map[string][]byte) error {
 	return nil
 }
 
+// RemoveFiles deletes files; absent ones are no error.
+func (f *EtcdFiles) RemoveFiles(names ...string) error {
+	var ops []clientv3.Op
+	for _, name := range names {
+		ops = append(ops, clientv3.OpDelete(f.key(name)))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), f.be.timeout)
+	defer cancel()
+	if _, err := f.be.cli.Txn(ctx).Then(ops...).Commit(); err != nil {
+		return fmt.Errorf("etcd %s: %w", f.be.where, err)
+	}
+	return nil
+}
+
 // Topic is what Watch watches.
 type Topic string
 
