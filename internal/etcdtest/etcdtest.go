@@ -8,6 +8,7 @@
 package etcdtest
 
 import (
+	"flag"
 	"fmt"
 	"net"
 	"net/url"
@@ -29,13 +30,37 @@ type Server struct {
 	prefixes atomic.Int64
 }
 
-// Start runs an etcd member with its data in dir. It waits for the member
-// to be ready (at most 30s).
-func Start(dir string) (*Server, error) {
+// Limits of a member; zero fields keep etcd's defaults (128 operations and
+// 1.5 MiB per transaction).
+type Limits struct {
+	MaxTxnOps       uint
+	MaxRequestBytes uint
+	// Fsync makes the member fsync as a production one does (benchmarks);
+	// tests skip it: their data need not survive a power cut.
+	Fsync bool
+}
+
+// Recommended are the limits README recommends for a management registry
+// (--max-txn-ops 50000 --max-request-bytes 33554432): a change to a server
+// queues one notification per registered server in its one transaction.
+var Recommended = Limits{MaxTxnOps: 50000, MaxRequestBytes: 32 << 20}
+
+// Start runs an etcd member with its data in dir and the Recommended
+// limits, without fsync. It waits for the member to be ready (at most 30s).
+func Start(dir string) (*Server, error) { return StartWith(dir, Recommended) }
+
+// StartWith is Start with other limits.
+func StartWith(dir string, limits Limits) (*Server, error) {
 	cfg := embed.NewConfig()
+	if limits.MaxTxnOps > 0 {
+		cfg.MaxTxnOps = limits.MaxTxnOps
+	}
+	if limits.MaxRequestBytes > 0 {
+		cfg.MaxRequestBytes = limits.MaxRequestBytes
+	}
 	cfg.Dir = dir
 	cfg.Name = "test"
-	cfg.UnsafeNoFsync = true // a test's data need not survive a power cut
+	cfg.UnsafeNoFsync = !limits.Fsync
 	cfg.ZapLoggerBuilder = embed.NewZapLoggerBuilder(zap.NewNop())
 	client, err := freeURL()
 	if err != nil {
@@ -77,7 +102,7 @@ func freeURL() (*url.URL, error) {
 // Client dials the member; the test closes it.
 func (s *Server) Client(t testing.TB) *clientv3.Client {
 	t.Helper()
-	cli, err := clientv3.New(clientv3.Config{Endpoints: []string{s.Endpoint}, DialTimeout: 5 * time.Second, Logger: zap.NewNop()})
+	cli, err := clientv3.New(clientv3.Config{Endpoints: []string{s.Endpoint}, DialTimeout: 5 * time.Second, MaxCallSendMsgSize: 64 << 20, Logger: zap.NewNop()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,8 +127,12 @@ func Current() *Server { return current }
 
 // Main runs m's tests on bbolt, then, if that passed, again with Current
 // set to an embedded etcd, and exits. If etcd cannot start, the etcd pass
-// is skipped with the reason printed.
+// is skipped with the reason printed. When benchmarks run (-bench), the
+// member fsyncs, as bbolt does, so that the two compare.
 func Main(m *testing.M) {
+	flag.Parse()
+	limits := Recommended
+	limits.Fsync = flag.Lookup("test.bench").Value.String() != ""
 	if code := m.Run(); code != 0 {
 		os.Exit(code)
 	}
@@ -112,7 +141,7 @@ func Main(m *testing.M) {
 		fmt.Println("etcdtest: skipping the etcd pass, no temporary directory:", err)
 		os.Exit(0)
 	}
-	s, err := Start(dir)
+	s, err := StartWith(dir, limits)
 	if err != nil {
 		os.RemoveAll(dir)
 		fmt.Println("etcdtest: skipping the etcd pass, embedded etcd cannot start:", err)

@@ -54,7 +54,10 @@ func (c EtcdConfig) Dial() (*clientv3.Client, error) {
 		TLS:         tlsConfig,
 		Username:    c.Username,
 		Password:    c.Password,
-		Logger:      zap.NewNop(),
+		// A change queues a notification per registered server in one
+		// transaction: allow requests as big as etcd may be told to take.
+		MaxCallSendMsgSize: 64 << 20,
+		Logger:             zap.NewNop(),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("connecting to etcd at %s: %w; check --etcd-endpoints and the etcd credentials", strings.Join(c.Endpoints, ","), err)

@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -138,4 +139,30 @@ func TestEtcdReplicasRaceOnOneRegistry(t *testing.T) {
 	if len(pairs) != n*(n-1)/2 {
 		t.Errorf("%d notifications, want %d", len(pairs), n*(n-1)/2)
 	}
+}
+
+// A change bigger than the cluster allows in one transaction is refused
+// with what to configure, and changes nothing.
+func TestEtcdTooLargeChangeSaysWhatToConfigure(t *testing.T) {
+	etcdPass(t)
+	small, err := etcdtest.StartWith(t.TempDir(), etcdtest.Limits{}) // etcd's defaults: 128 operations
+	if err != nil {
+		t.Skipf("a second embedded etcd cannot start: %v", err)
+	}
+	defer small.Close()
+	s, err := OpenEtcd(small.Client(t), EtcdConfig{Prefix: small.Prefix()}, Options{Now: newClock().Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	many := make([]Server, 40)
+	for i := range many {
+		id := "srv" + strconv.Itoa(i)
+		many[i] = Server{ServerID: id, ServerFields: fields(id)}
+	}
+	before := dump(t, s)
+	err = s.ImportServers("admin", many)
+	if err == nil || !strings.Contains(err.Error(), "start etcd with a greater --max-txn-ops") {
+		t.Fatalf("import of 40 servers in one transaction: %v", err)
+	}
+	assertUnchanged(t, before, dump(t, s))
 }
