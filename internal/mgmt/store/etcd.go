@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"go.etcd.io/etcd/api/v3/mvccpb"
@@ -53,6 +54,10 @@ const (
 var ErrEtcdContention = errors.New("too many concurrent changes")
 
 type etcdBackend struct {
+	// writers serialises this process's updates: they would all conflict
+	// on the same few keys (the audit sequence, the change clock) and run
+	// again; optimistic retries are left to updates of other replicas.
+	writers sync.Mutex
 	cli     *clientv3.Client
 	prefix  string
 	timeout time.Duration
@@ -80,6 +85,8 @@ func (be *etcdBackend) view(fn func(kvTxn) error) error {
 }
 
 func (be *etcdBackend) update(fn func(kvTxn) error) error {
+	be.writers.Lock()
+	defer be.writers.Unlock()
 	for attempt := 1; attempt <= etcdAttempts; attempt++ {
 		t := be.begin(true)
 		err := fn(t)
@@ -109,7 +116,8 @@ func (be *etcdBackend) update(fn func(kvTxn) error) error {
 func (be *etcdBackend) begin(writable bool) *etcdTxn {
 	ctx, cancel := context.WithTimeout(context.Background(), be.timeout)
 	return &etcdTxn{be: be, ctx: ctx, cancel: cancel, writable: writable,
-		reads: map[string]int64{}, values: map[string][]byte{}, writes: map[string]etcdWrite{}, deletesIn: map[string]bool{}}
+		reads: map[string]int64{}, values: map[string][]byte{}, writes: map[string]etcdWrite{},
+		sorted: map[string][]string{}, deletesIn: map[string]bool{}}
 }
 
 // etcdTxn is one transaction: reads at revision rev, buffered writes.
@@ -125,8 +133,8 @@ type etcdTxn struct {
 	values    map[string][]byte // what those reads returned (nil: absent)
 	ranges    []etcdRange       // scanned key ranges (writable transactions)
 	writes    map[string]etcdWrite
-	sorted    []string        // keys of writes in order; nil when stale
-	deletesIn map[string]bool // buckets this transaction deletes from
+	sorted    map[string][]string // bucket -> its keys in writes, in order; absent when stale
+	deletesIn map[string]bool     // buckets this transaction deletes from
 }
 
 type etcdWrite struct {
@@ -216,7 +224,7 @@ func (t *etcdTxn) put(key string, value []byte, bucket string, deleted bool) err
 		return errors.New("a read-only transaction cannot write")
 	}
 	if _, ok := t.writes[key]; !ok {
-		t.sorted = nil
+		delete(t.sorted, bucket)
 	}
 	t.writes[key] = etcdWrite{value: append([]byte{}, value...), deleted: deleted}
 	if deleted {
@@ -225,19 +233,25 @@ func (t *etcdTxn) put(key string, value []byte, bucket string, deleted bool) err
 	return nil
 }
 
-// firstWrite is the smallest key in [from, end) this transaction put (not
-// deleted), and its value.
-func (t *etcdTxn) firstWrite(from, end string) (string, []byte, bool) {
-	if t.sorted == nil {
-		t.sorted = make([]string, 0, len(t.writes))
+// firstWrite is the smallest key of bucket b in [from, end) this
+// transaction put (not deleted), and its value. The bucket's written keys
+// are sorted once per batch of new ones: a cursor walking one bucket
+// while the loop writes another (notifications queued for every active
+// server) sorts nothing again.
+func (t *etcdTxn) firstWrite(b etcdBucket, from, end string) (string, []byte, bool) {
+	keys, ok := t.sorted[b.name]
+	if !ok {
 		for k := range t.writes {
-			t.sorted = append(t.sorted, k)
+			if strings.HasPrefix(k, b.keys) {
+				keys = append(keys, k)
+			}
 		}
-		slices.Sort(t.sorted)
+		slices.Sort(keys)
+		t.sorted[b.name] = keys
 	}
-	for i := sort.SearchStrings(t.sorted, from); i < len(t.sorted) && t.sorted[i] < end; i++ {
-		if w := t.writes[t.sorted[i]]; !w.deleted {
-			return t.sorted[i], w.value, true
+	for i := sort.SearchStrings(keys, from); i < len(keys) && keys[i] < end; i++ {
+		if w := t.writes[keys[i]]; !w.deleted {
+			return keys[i], w.value, true
 		}
 	}
 	return "", nil, false
@@ -376,7 +390,7 @@ func (c *etcdCursor) seek(from string) ([]byte, []byte) {
 // unless the transaction wrote it, or from the transaction's writes.
 func (c *etcdCursor) firstIn(from string) (string, []byte, bool) {
 	t := c.b.t
-	key, value, found := t.firstWrite(from, c.to)
+	key, value, found := t.firstWrite(c.b, from, c.to)
 	i := sort.Search(len(c.page), func(i int) bool { return string(c.page[i].Key) >= from })
 	for ; i < len(c.page); i++ {
 		k := string(c.page[i].Key)
