@@ -14,6 +14,7 @@ import (
 
 	"github.com/imictl/imictl/internal/ids"
 	"github.com/imictl/imictl/internal/pki"
+	"github.com/imictl/imictl/internal/sns/client"
 	"github.com/imictl/imictl/internal/sns/httpsig"
 )
 
@@ -118,6 +119,9 @@ func (s *session) discover(ctx context.Context) (string, error) {
 		return "", err
 	}
 	id := a.header.Get(httpsig.HeaderOrigin)
+	if f, err := parseObject(a.body); a.status != http.StatusMisdirectedRequest || err != nil || string(f["reason"]) != `"wrong_destination"` {
+		return "", fmt.Errorf("the target at %s answered a request for destination %q with %s, not 421 wrong_destination (docs/PROTOCOL.md 7), so its serverId cannot be learned: is it an IM server's interconnection address? Pass its serverId with --to to test it anyway", s.target.BaseURL, discoveryDestination, a.describe())
+	}
 	if pki.ValidateServerID(id) != nil {
 		return "", fmt.Errorf("the target at %s did not say which server it is: its answer (%s) carries no valid %s; is it an interconnection endpoint? Pass its serverId with --to", s.target.BaseURL, a.describe(), httpsig.HeaderOrigin)
 	}
@@ -209,7 +213,7 @@ func (s *session) exchange(r *sentRequest) (*answer, error) {
 	}
 	resp, err := s.http.RoundTrip(req)
 	if err != nil {
-		return nil, fmt.Errorf("%s %s: no answer: %w", req.Method, req.URL.RequestURI(), err)
+		return nil, &client.UnreachableError{Peer: s.target.BaseURL, URL: req.URL.String(), Err: err}
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer+1))

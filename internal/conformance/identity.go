@@ -75,3 +75,27 @@ func Register(ctx context.Context, mgmtURL string, root *smx509.Certificate, ser
 	}
 	return key, cert, nil
 }
+
+// Retire cancels the registration of the server key and cert are the
+// identity of (a throwaway one that Register made): a cancellation signed
+// by it, which approve decides. Its certificate is revoked and its
+// serverId never used again, and the management server stops notifying
+// it of changes.
+func Retire(ctx context.Context, mgmtURL string, root *smx509.Certificate, key *sm2.PrivateKey, cert *smx509.Certificate, approve Approver) error {
+	serverID, err := pki.ServerIDFromCertificate(cert)
+	if err != nil {
+		return err
+	}
+	pub, err := mgmtclient.NewPublic(mgmtclient.PublicOptions{BaseURL: mgmtURL, Root: root, Key: key, Cert: cert})
+	if err != nil {
+		return err
+	}
+	reqID, err := pub.Cancel(ctx, api.CancelRequest{ServerID: serverID, Reason: "imictl conformance: a throwaway identity, done"})
+	if err != nil {
+		return fmt.Errorf("cancelling %s at %s: %w", serverID, mgmtURL, err)
+	}
+	if err := approve(ctx, reqID); err != nil {
+		return fmt.Errorf("approving the cancellation of %s (%s): %w", serverID, reqID, err)
+	}
+	return nil
+}

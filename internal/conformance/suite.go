@@ -44,8 +44,8 @@ type Config struct {
 
 // Target is the server under test.
 type Target struct {
-	ServerID string
-	BaseURL  string
+	ServerID string `json:"serverId"`
+	BaseURL  string `json:"baseURL"`
 }
 
 // Status is the outcome of a case.
