@@ -36,6 +36,7 @@ type session struct {
 	mu          sync.Mutex
 	verifiers   map[string]*httpsig.Verifier // by the serverId a request was signed as
 	strangerKey *sm2.PrivateKey
+	joined      bool // the suite's user is a member of the test group (G2.apply)
 }
 
 func newSession(ctx context.Context, cfg Config) (*session, error) {
@@ -102,6 +103,8 @@ func (s *session) has(n Need) bool {
 	switch n {
 	case NeedUser:
 		return s.cfg.User != ""
+	case NeedGroup:
+		return s.cfg.Group != ""
 	}
 	return false
 }

@@ -31,6 +31,10 @@ type Config struct {
 	// User is a user of the target (user@serverId), for the cases that
 	// need one; "" skips them.
 	User string
+	// Group is a group of the target that takes applications (isVisible
+	// 1), for the group cases; "" skips them. The suite's user joins it
+	// and leaves it again.
+	Group string
 	// HTTP carries the requests; default: a transport without transparent
 	// compression, which would change the signed bytes.
 	HTTP http.RoundTripper
@@ -60,12 +64,15 @@ const (
 // Need is test data a case cannot do without.
 type Need string
 
-// NeedUser: a user of the target (Config.User, --user).
-const NeedUser Need = "user"
+const (
+	NeedUser  Need = "user"  // a user of the target (Config.User, --user)
+	NeedGroup Need = "group" // a group of the target (Config.Group, --group)
+)
 
 // needHelp says how to provide each Need.
 var needHelp = map[Need]string{
-	NeedUser: "needs a test user on the target: pass --user USER@SERVERID",
+	NeedUser:  "needs a test user on the target: pass --user USER@SERVERID",
+	NeedGroup: "needs a test group on the target that takes applications (isVisible 1): pass --group GROUPID@SERVERID",
 }
 
 // Case is one check of the suite.

@@ -37,6 +37,7 @@ type Options struct {
 	Target        string // a base URL or a serverId
 	To            string // the target's serverId, when Target is a URL
 	User          string
+	Group         string
 	Run           *regexp.Regexp
 	JUnit         string
 	Force         bool
@@ -53,7 +54,7 @@ func NewCmdConformance(f *cmdutil.Factory, runF func(*Options) error) *cobra.Com
 	var run string
 	cmd := &cobra.Command{
 		Use:   "conformance TARGET",
-		Short: "Check that an IM server follows the standard: signed calls to S1-S9 and M3, one line per case",
+		Short: "Check that an IM server follows the standard: signed calls to S1-S9, G and M3, one line per case",
 		Long: `Run the conformance suite against the IM server TARGET (its base URL, e.g.
 http://127.0.0.1:8441, or its serverId, whose address the directory gives).
 The suite acts as a registered IM server: it signs its requests with your
@@ -61,7 +62,7 @@ identity (--server-id/--key/--cert/--root/--mgmt, as imictl sns does), or
 with --dev with a throwaway one that it registers, has approved and cancels
 again at the local management server of --data-dir (a running imictl serve).
 
-It drives S1-S9 and M3 over HTTP only, as docs/PROTOCOL.md profiles them:
+It drives S1-S9, the group interfaces and M3 over HTTP only, as docs/PROTOCOL.md profiles them:
 required fields, the envelopes (code a number under /sns/, a string under
 /sns/restApi/), both path forms (/sns/ and /sns/v1/), the content type, the
 lenient inputs a server must accept, and the requests every server must
@@ -70,8 +71,10 @@ or future created, unknown server, wrong key), each with its status and
 reason. Every answer must be signed by the target and bound to the request.
 
 Cases that need a user on the target (messages, friends) are skipped unless
---user names one. The suite sends messages and a friend request to that
-user: use a test user. docs/PROTOCOL.md lists everything it sends.
+--user names one, and the group cases (G2, G4, G8, G11, G12) unless --group
+names a group that takes applications (isVisible 1). The suite sends
+messages and a friend request to that user, and joins and leaves that
+group: use test data. docs/PROTOCOL.md lists everything it sends.
 
 Exit status 0 when no case failed, 1 when one did.`,
 		Example: `  imictl conformance http://127.0.0.1:8441 --dev --user alice@local-im
@@ -94,6 +97,7 @@ Exit status 0 when no case failed, 1 when one did.`,
 	fs := cmd.Flags()
 	fs.StringVar(&opts.To, "to", "", "the target's serverId `ID` when TARGET is a URL (default: learned from its signed answer)")
 	fs.StringVar(&opts.User, "user", "", "a test `USER@SERVERID` of the target, for the cases that message and befriend a user")
+	fs.StringVar(&opts.Group, "group", "", "a test group `GROUPID@SERVERID` of the target that takes applications (isVisible 1), for the group cases; the suite joins it and leaves")
 	fs.StringVar(&run, "run", "", "run only the cases whose id matches `REGEXP` (e.g. '^sec\\.' or 'S1|S8')")
 	fs.StringVar(&opts.JUnit, "junit", "", "also write the results as JUnit XML to `FILE`, for CI")
 	fs.BoolVar(&opts.Force, "force", false, "overwrite the --junit file if it exists")
@@ -128,6 +132,11 @@ func (o *Options) parse(args []string, run string) error {
 	if o.User != "" {
 		if _, err := wire.ParseAddress(o.User); err != nil {
 			return cmdutil.UsageError("--user %q: %v", o.User, err)
+		}
+	}
+	if o.Group != "" {
+		if _, err := wire.ParseAddress(o.Group); err != nil {
+			return cmdutil.UsageError("--group %q: %v", o.Group, err)
 		}
 	}
 	if run != "" {
@@ -175,7 +184,7 @@ func conformanceRun(cmd *cobra.Command, f *cmdutil.Factory, o *Options) error {
 	if cfg.Target, err = o.target(ctx, cfg); err != nil {
 		return err
 	}
-	cfg.User, cfg.Run, cfg.Timeout = o.User, o.Run, o.Timeout
+	cfg.User, cfg.Group, cfg.Run, cfg.Timeout = o.User, o.Group, o.Run, o.Timeout
 	p := newPrinter(o.IO, o.Format)
 	cfg.OnResult = p.result
 	rep, err := conformance.Run(ctx, cfg, conformance.Cases())

@@ -30,7 +30,7 @@ func TestDevAgainstReference(t *testing.T) {
 	ref := conformancetest.Start(t)
 	junit := filepath.Join(t.TempDir(), "conformance.xml")
 	res := cmdtest.Run(t, cmdtest.Options{}, "conformance", ref.IMURL, "--dev", "--data-dir", ref.MgmtDataDir, "--mgmt", ref.Mgmt.URL(),
-		"--user", ref.User(), "--junit", junit, "-o", "json")
+		"--user", ref.User(), "--group", ref.Group, "--junit", junit, "-o", "json")
 	res.Expect(t, 0)
 	var rep report
 	if err := json.Unmarshal([]byte(res.Stdout), &rep); err != nil {
@@ -85,7 +85,7 @@ func TestOwnIdentityByServerID(t *testing.T) {
 		}
 		if f[0] == "skip" {
 			skipped++
-			if !strings.Contains(lines[i], "--user") {
+			if !strings.Contains(lines[i], "--user") && !strings.Contains(lines[i], "--group") {
 				t.Errorf("a skip that does not say why: %s", lines[i])
 			}
 		}
@@ -134,6 +134,7 @@ func TestUsage(t *testing.T) {
 		{"bad target", []string{"conformance", "ftp://x"}, 2, `TARGET "ftp://x": want the server's base URL`},
 		{"bad run", []string{"conformance", "http://127.0.0.1:1", "--run", "("}, 2, "--run"},
 		{"bad user", []string{"conformance", "http://127.0.0.1:1", "--user", "nobody"}, 2, `--user "nobody"`},
+		{"bad group", []string{"conformance", "http://127.0.0.1:1", "--group", "g/1@x"}, 2, `--group "g/1@x"`},
 		{"dev without mgmt", []string{"conformance", "http://127.0.0.1:1", "--dev", "--data-dir", dir}, 2, "--dev needs the management server"},
 		{"dev and key", []string{"conformance", "http://127.0.0.1:1", "--dev", "--key", "k.pem"}, 2, "dev"},
 		{"junit exists", []string{"conformance", "http://127.0.0.1:1", "--junit", existing}, 1, "already exists: pass --force"},

@@ -24,6 +24,7 @@ import (
 	"github.com/imictl/imictl/internal/sns/imserver"
 	"github.com/imictl/imictl/internal/sns/imserver/adminapi"
 	"github.com/imictl/imictl/internal/sns/imserver/adminclient"
+	"github.com/imictl/imictl/internal/sns/wire"
 )
 
 // TestUser is the local part of the user the reference IM server has.
@@ -37,10 +38,11 @@ type Reference struct {
 	IMURL       string
 	IMDataDir   string
 	IMKey       *sm2.PrivateKey // the IM server's key, for tests that play it
+	Group       string          // a group of TestUser that takes applications, with one message
 }
 
 // Start runs the reference servers until the test ends. The IM server,
-// "ref-im", has the user TestUser.
+// "ref-im", has the user TestUser, who owns Group.
 func Start(t testing.TB) *Reference {
 	t.Helper()
 	r := &Reference{MgmtDataDir: t.TempDir(), IMID: "ref-im", IMDataDir: t.TempDir()}
@@ -51,9 +53,9 @@ func Start(t testing.TB) *Reference {
 	})
 	check(t, err)
 	check(t, m.Listen())
-	ctx, cancel := context.WithCancel(context.Background())
+	mctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- m.Serve(ctx) }()
+	go func() { done <- m.Serve(mctx) }()
 	t.Cleanup(func() { cancel(); <-done })
 	r.Mgmt = m
 
@@ -93,6 +95,12 @@ func Start(t testing.TB) *Reference {
 		time.Sleep(10 * time.Millisecond)
 	}
 	check(t, addErr)
+	ctx := context.Background()
+	g, err := admin.CreateGroup(ctx, adminapi.NewGroup{User: TestUser, Name: "Conformance group", IsVisible: wire.Yes})
+	check(t, err)
+	r.Group = g.GroupInfo.GroupID
+	_, err = admin.SendGroupText(ctx, TestUser, r.Group, "hello, group")
+	check(t, err)
 	return r
 }
 
@@ -133,7 +141,7 @@ func (r *Reference) Config(t testing.TB, callerID string) conformance.Config {
 	verify, err := conformance.Directory(context.Background(), r.Mgmt.URL(), r.Roots(), key, cert, nil, false)
 	check(t, err)
 	verify.Logger = slog.New(slog.DiscardHandler)
-	return conformance.Config{Key: key, Cert: cert, Verify: verify, Target: conformance.Target{BaseURL: r.IMURL}, User: r.User()}
+	return conformance.Config{Key: key, Cert: cert, Verify: verify, Target: conformance.Target{BaseURL: r.IMURL}, User: r.User(), Group: r.Group}
 }
 
 // Signer signs as the reference IM server, for tests that put a faulty
