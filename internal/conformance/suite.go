@@ -72,7 +72,7 @@ const (
 // needHelp says how to provide each Need.
 var needHelp = map[Need]string{
 	NeedUser:  "needs a test user on the target: pass --user USER@SERVERID",
-	NeedGroup: "needs a test group on the target that takes applications (isVisible 1): pass --group GROUPID@SERVERID",
+	NeedGroup: "needs a test group on the target: pass --group GROUPID@SERVERID (one with isVisible 1)",
 }
 
 // Case is one check of the suite.
