@@ -32,11 +32,13 @@ type session struct {
 	signer *httpsig.Signer // the suite's identity
 	target Target
 	http   http.RoundTripper
+	// joined: the suite's user is a member of the test group (G2.apply
+	// made it one, G4.quit ends it; the cases run one at a time).
+	joined bool
 
 	mu          sync.Mutex
 	verifiers   map[string]*httpsig.Verifier // by the serverId a request was signed as
 	strangerKey *sm2.PrivateKey
-	joined      bool // the suite's user is a member of the test group (G2.apply)
 }
 
 func newSession(ctx context.Context, cfg Config) (*session, error) {
