@@ -46,11 +46,7 @@ func (s *Server) handleNotifyGroupChat(w http.ResponseWriter, r *http.Request) {
 			by, _ := imstore.OriginOf(msg.MessageID)
 			_, err = s.st.Repeal(msg.MessageID, by) // the main server checked the sender's server
 		} else {
-			for _, u := range users {
-				if _, _, err = s.st.DeliverLocal(u, msg); err != nil {
-					break
-				}
-			}
+			err = s.st.DeliverGroup(users, msg)
 		}
 	}
 	s.answer(w, r, err)
@@ -84,7 +80,7 @@ func (s *Server) handleNotifyGroup(w http.ResponseWriter, r *http.Request) {
 	case wire.OperRemoveMembers:
 		_, err = s.st.RemoveGroupRoutes(gid, local)
 	case wire.OperDissolve:
-		_, err = s.st.RemoveGroupRoutes(gid, nil)
+		_, err = s.st.DropGroupRoutes(gid)
 	}
 	s.answer(w, r, err)
 }

@@ -561,37 +561,53 @@ func (s *Store) AddGroupRoutes(groupID, main, groupName, self string, users []st
 }
 
 // RemoveGroupRoutes forgets that local users belong to a group of another
-// server (removed, quit); users nil forgets every one (dissolved). It
-// returns the users it forgot.
+// server (removed, quit) and returns those it forgot.
 func (s *Store) RemoveGroupRoutes(groupID string, users []string) ([]string, error) {
 	var gone []string
 	err := s.update(func(t *txn) error {
-		gone = nil
-		b := t.b(bucketGroupRoutes)
-		if users == nil {
-			p := prefix(groupID)
-			if err := forPrefix(b, p, func(k, _ []byte) (bool, error) {
-				users = append(users, string(k[len(p):]))
-				return true, nil
-			}); err != nil {
-				return err
-			}
-		}
-		for _, u := range users {
-			if b.Get(key(groupID, u)) == nil {
-				continue
-			}
-			if err := b.Delete(key(groupID, u)); err != nil {
-				return err
-			}
-			if err := t.b(bucketGroupRoutesByUser).Delete(key(u, groupID)); err != nil {
-				return err
-			}
-			gone = append(gone, u)
-		}
-		return nil
+		var err error
+		gone, err = t.removeRoutes(groupID, users)
+		return err
 	})
 	return gone, err
+}
+
+// DropGroupRoutes forgets a group of another server for every local user
+// (dissolved) and returns those it forgot.
+func (s *Store) DropGroupRoutes(groupID string) ([]string, error) {
+	var gone []string
+	err := s.update(func(t *txn) error {
+		var users []string
+		p := prefix(groupID)
+		if err := forPrefix(t.b(bucketGroupRoutes), p, func(k, _ []byte) (bool, error) {
+			users = append(users, string(k[len(p):]))
+			return true, nil
+		}); err != nil {
+			return err
+		}
+		var err error
+		gone, err = t.removeRoutes(groupID, users)
+		return err
+	})
+	return gone, err
+}
+
+func (t *txn) removeRoutes(groupID string, users []string) ([]string, error) {
+	var gone []string
+	b := t.b(bucketGroupRoutes)
+	for _, u := range users {
+		if b.Get(key(groupID, u)) == nil {
+			continue
+		}
+		if err := b.Delete(key(groupID, u)); err != nil {
+			return nil, err
+		}
+		if err := t.b(bucketGroupRoutesByUser).Delete(key(u, groupID)); err != nil {
+			return nil, err
+		}
+		gone = append(gone, u)
+	}
+	return gone, nil
 }
 
 // GroupRoute returns a local user's route to a group of another server.
@@ -647,4 +663,21 @@ func (s *Store) GroupMessageByID(messageID string) (GroupMessage, bool, error) {
 		return err
 	})
 	return m, ok, err
+}
+
+// DeliverGroup stores a group message (G7) in the inbox of each local
+// user, in one transaction, exactly once per (messageID, user) as
+// DeliverLocal does: one commit for a server's members, not one each.
+func (s *Store) DeliverGroup(users []string, msg Message) error {
+	if err := msg.check(); err != nil {
+		return err
+	}
+	return s.batch(func(t *txn) error {
+		for _, u := range users {
+			if _, _, err := t.deliverLocal(u, msg); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
