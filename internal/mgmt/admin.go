@@ -43,6 +43,9 @@ type Admin interface {
 	// SignCSR issues and records a certificate outside any application;
 	// validity 0 means the default.
 	SignCSR(ctx context.Context, csrPEM []byte, validity time.Duration, actor string) (store.Certificate, error)
+	// SignAdminCSR issues and records the certificate of administrator
+	// name (pki.CheckAdminCSR); validity 0 means the default, 90 days.
+	SignAdminCSR(ctx context.Context, csrPEM []byte, name string, validity time.Duration, actor string) (store.Certificate, error)
 	// Revoke revokes a certificate (RFC 5280 reason code) and publishes a CRL.
 	Revoke(ctx context.Context, serial string, reason int, actor string) (store.Certificate, error)
 	// CRL returns the current CRL (store.ErrNotFound before the first).
