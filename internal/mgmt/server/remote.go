@@ -30,18 +30,19 @@ import (
 // CRL), expired or from another CA are all refused before the handler
 // runs, with the signed-call reason, and nothing changes.
 
-// adminResolver finds the administrator certificate a request names by
-// its serial (the keyid), straight from the store.
+// adminResolver finds the certificate a request names by its serial (the
+// keyid), straight from the store. A server's certificate is handed on, for
+// checkAdminCertificate to refuse as not an administrator's.
 type adminResolver struct{ certs *storeResolver }
 
 func (a adminResolver) Resolve(_ context.Context, serial string) (*httpsig.ServerInfo, error) {
 	rec, err := a.certs.st.GetCertificate(serial)
 	switch {
-	case errors.Is(err, store.ErrNotFound) || err == nil && rec.Admin == "":
-		return nil, fmt.Errorf("%w: no administrator certificate has serial %q (the keyid): sign with a certificate from `imictl ca sign --admin`", httpsig.ErrUnknownServer, serial)
+	case errors.Is(err, store.ErrNotFound):
+		return nil, fmt.Errorf("%w: no certificate the CA issued has serial %q (the keyid): sign with an administrator certificate from `imictl ca sign --admin`", httpsig.ErrUnknownServer, serial)
 	case err != nil:
 		return nil, err
-	case rec.Status == store.CertRevoked:
+	case rec.Admin != "" && rec.Status == store.CertRevoked:
 		// The CRL says so too, soon: the store says it first.
 		return nil, &pki.CertError{Reason: pki.ReasonRevoked, Err: fmt.Errorf("administrator certificate %s of %s was revoked at %s", serial, rec.Admin, rec.RevokedAt.UTC().Format(time.RFC3339))}
 	}
