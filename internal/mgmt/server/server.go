@@ -84,7 +84,7 @@ type Server struct {
 	remote   http.Handler // nil without Config.AdminAddr
 
 	publicLn, adminLn, remoteLn net.Listener
-	leading           atomic.Bool // the notifier runs here (replica.go)
+	leading                     atomic.Bool // the notifier runs here (replica.go)
 }
 
 // New loads (or, with InitCA, creates) the CA, opens the store and builds

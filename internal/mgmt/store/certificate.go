@@ -74,8 +74,8 @@ type Revocation struct {
 
 // CertFilter selects certificates; zero values select everything.
 type CertFilter struct {
-	ServerID       string // only this server's certificates
-	Admin          string // only this administrator's certificates
+	ServerID       string     // only this server's certificates
+	Admin          string     // only this administrator's certificates
 	Status         CertStatus // valid, revoked or expired, as StatusAt reports it now
 	ExpiringBefore time.Time  // only certificates with NotAfter before this
 }
