@@ -97,7 +97,7 @@ func CheckAdminCSR(csr *smx509.CertificateRequest, name string) (*ecdsa.PublicKe
 		return nil, err
 	}
 	if ids := serverIDFromURIs(csr.URIs); len(ids) > 0 {
-		return nil, fmt.Errorf("the CSR names IM server %q: an administrator's key must be a key of its own; make one with `imictl key gen` and `imictl csr create --admin %s`", ids[0], name)
+		return nil, fmt.Errorf("the CSR names IM server %q: an administrator's key must be a key of its own; make one with `imictl key gen` and `openssl req -new -key KEY -sm3 -sigopt distid:1234567812345678 -subj /CN=%s` (docs/OPERATIONS.md, Remote administration)", ids[0], name)
 	}
 	if cn := csr.Subject.CommonName; cn != "" && cn != name {
 		return nil, fmt.Errorf("the CSR's subject CN is %q, not the administrator %q: check --admin, or make the CSR again", cn, name)
