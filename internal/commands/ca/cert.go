@@ -17,7 +17,7 @@ type Cert struct {
 	Serial           string           `json:"serial"`
 	ServerID         string           `json:"serverId"`        // "" for an administrator's
 	Admin            string           `json:"admin,omitempty"` // the administrator's name, for theirs
-	Status           store.CertStatus `json:"status"` // valid, revoked or expired, now
+	Status           store.CertStatus `json:"status"`          // valid, revoked or expired, now
 	NotBefore        time.Time        `json:"notBefore"`
 	NotAfter         time.Time        `json:"notAfter"`
 	IssuedAt         time.Time        `json:"issuedAt"`

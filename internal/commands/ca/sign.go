@@ -23,10 +23,10 @@ type SignOptions struct {
 	// AdminName, when set, makes it an administrator certificate for
 	// this name (pki's administrator profile) instead of a server's.
 	AdminName string
-	Validity time.Duration
-	Reviewer string
-	Admin    mgmtutil.AdminFlags
-	Output   mgmtutil.PEMFlags
+	Validity  time.Duration
+	Reviewer  string
+	Admin     mgmtutil.AdminFlags
+	Output    mgmtutil.PEMFlags
 }
 
 // NewCmdSign returns `imictl ca sign`. runF replaces the run step in tests.
