@@ -17,7 +17,7 @@ import (
 )
 
 // An administrator certificate authenticates a person calling the
-// management server's remote admin API (docs/PROTOCOL.md §2.3). Its
+// management server's remote admin API (docs/PROTOCOL.md §2.1). Its
 // profile is disjoint from a server's, so that neither can pass for the
 // other: subject CN = the administrator's name, one URI SAN
 // urn:imi:admin:<name> and no urn:imi:server: SAN, key usage
