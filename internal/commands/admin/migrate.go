@@ -105,6 +105,7 @@ for "imictl serve --store etcd".`,
 	_ = cmd.MarkFlagRequired("from")
 	_ = cmd.MarkFlagRequired("to")
 	mgmtutil.AddEtcdFlags(cmd.Flags(), &opts.Etcd, false)
+	cmdutil.AddNoopYesFlag(cmd) // --force is the explicit consent to clear a target
 	return cmd
 }
 

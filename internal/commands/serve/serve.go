@@ -116,12 +116,6 @@ registers it:
 Either way its settings (serverId, addresses, a management server elsewhere)
 are kept in <data-dir>/im/config.json, so later starts need no flags.
 
---dev runs a whole local federation instead, for trying things out and for
-CI: the management server and --dev-servers IM servers (dev-1, dev-2, ...),
-each in its own directory under --data-dir (default ./imictl-dev), registered
-and approved, each with a demo user (alice, bob, ...); it prints the URLs and
-the commands to try. Its keys are unencrypted.
-
 The management server keeps its registry in <data-dir>/mgmt/mgmt.db (bbolt)
 unless --store etcd: then the registry and the CA (its keys only encrypted)
 live in the etcd cluster at --etcd-endpoints, under --etcd-prefix, and every
@@ -133,6 +127,18 @@ the management server highly available"). TLS to etcd: https endpoints,
   {"store": "etcd", "etcd": {"endpoints": ["https://10.0.0.1:2379"],
    "prefix": "/imictl/mgmt/", "caFile": "", "certFile": "", "keyFile": "",
    "username": "", "passwordFile": ""}}
+
+--admin-addr HOST:PORT (or "adminAddr" in --mgmt-config) also serves the
+admin API over TCP, to administrators who sign every call with an
+administrator certificate (imictl ca sign --admin NAME) and check every
+answer; nothing listens there by default, and ":PORT" binds loopback
+(docs/OPERATIONS.md, "Remote administration").
+
+--dev runs a whole local federation instead, for trying things out and for
+CI: the management server and --dev-servers IM servers (dev-1, dev-2, ...),
+each in its own directory under --data-dir (default ./imictl-dev), registered
+and approved, each with a demo user (alice, bob, ...); it prints the URLs and
+the commands to try. Its keys are unencrypted.
 
 --insecure creates every key unencrypted, for tests and demonstrations only.`,
 		Example: `  imictl serve --insecure                       # both services, a throw-away local setup

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.etcd.io/etcd/client/v3/concurrency"
 
 	"github.com/imictl/imictl/internal/mgmt/store"
@@ -40,7 +41,7 @@ func (s *Server) runNotifier(ctx context.Context) {
 	}
 	ttl := int(max(s.cfg.ReplicaLease, time.Second) / time.Second)
 	for ctx.Err() == nil {
-		if err := s.leadOnce(ctx, prefix, ttl); err != nil && ctx.Err() == nil {
+		if err := s.leadOnce(ctx, cli, prefix, ttl); err != nil && ctx.Err() == nil {
 			s.cfg.Logger.Warn("notifier election failed; trying again", "err", err)
 			sleep(ctx, time.Second)
 		}
@@ -49,13 +50,12 @@ func (s *Server) runNotifier(ctx context.Context) {
 
 // leadOnce campaigns until elected, runs the notifier until the lease is
 // lost or ctx ends, and resigns.
-func (s *Server) leadOnce(ctx context.Context, prefix string, ttl int) error {
-	cli, _ := s.st.Etcd()
+func (s *Server) leadOnce(ctx context.Context, cli *clientv3.Client, prefix string, ttl int) error {
 	session, err := concurrency.NewSession(cli, concurrency.WithTTL(ttl), concurrency.WithContext(ctx))
 	if err != nil {
 		return err
 	}
-	defer session.Close() // revokes the lease: the next replica is elected at once
+	defer session.Close()
 	election := concurrency.NewElection(session, prefix+"notifier/")
 	if err := election.Campaign(ctx, s.URL()); err != nil {
 		return err
@@ -81,6 +81,8 @@ func (s *Server) leadOnce(ctx context.Context, prefix string, ttl int) error {
 	if ctx.Err() == nil {
 		return errors.New("lost the notifier lease")
 	}
+	// Shutting down: resign, so that the next replica is elected now
+	// rather than when the lease expires.
 	resign, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
 	defer cancel()
 	return election.Resign(resign)

@@ -166,3 +166,85 @@ func TestEtcdTooLargeChangeSaysWhatToConfigure(t *testing.T) {
 	}
 	assertUnchanged(t, before, dump(t, s))
 }
+
+// A transaction that scanned a bucket runs again when another replica
+// inserted, changed or deleted a key there before it committed; its
+// cursor sees its own writes merged with the snapshot.
+func TestEtcdScanConflictsAndOwnWrites(t *testing.T) {
+	e := etcdPass(t)
+	prefix := e.Prefix()
+	a, err := OpenEtcd(e.Client(t), EtcdConfig{Prefix: prefix}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := OpenEtcd(e.Client(t), EtcdConfig{Prefix: prefix}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bucket := bucketServersActive
+	put := func(s *Store, keys ...string) {
+		t.Helper()
+		err := s.update(func(t *txn) error {
+			for _, k := range keys {
+				if err := t.b(bucket).Put([]byte(k), nil); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	put(a, "k1", "k3")
+	for _, c := range []struct {
+		name      string
+		meanwhile func()
+		want      string // what the second run's scan sees
+	}{
+		{"insert", func() { put(b, "k2") }, "k0,k1,k2"},
+		{"delete", func() {
+			if err := b.update(func(t *txn) error { return t.b(bucket).Delete([]byte("k1")) }); err != nil {
+				t.Fatal(err)
+			}
+		}, "k0,k2"},
+	} {
+		runs := 0
+		var seen []string
+		err := a.update(func(t *txn) error {
+			runs++
+			seen = nil
+			if err := t.b(bucket).Put([]byte("k0"), nil); err != nil {
+				return err
+			}
+			if err := t.b(bucket).Delete([]byte("k3")); err != nil {
+				return err
+			}
+			err := t.b(bucket).ForEach(func(k, _ []byte) error {
+				seen = append(seen, string(k))
+				return nil
+			})
+			if runs == 1 {
+				c.meanwhile()
+			}
+			if err != nil {
+				return err
+			}
+			return t.b(bucketMeta).Put([]byte("seen"), []byte(strings.Join(seen, ",")))
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if runs != 2 || strings.Join(seen, ",") != c.want {
+			t.Errorf("%s: the scan ran %d times, the last saw %v; want 2 runs (once more after the conflict), the last seeing %s", c.name, runs, seen, c.want)
+		}
+		put(a, "k3") // as before the next case
+	}
+	got := map[string]bool{}
+	a.view(func(t *txn) error {
+		return t.b(bucket).ForEach(func(k, _ []byte) error { got[string(k)] = true; return nil })
+	})
+	if !got["k0"] || !got["k2"] || got["k1"] || !got["k3"] {
+		t.Errorf("the bucket holds %v", got)
+	}
+}
