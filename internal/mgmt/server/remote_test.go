@@ -239,6 +239,18 @@ func TestRemoteAdminRefusals(t *testing.T) {
 	}
 	unchanged("the revoked administrator's client")
 
+	// Revoked in the store before any CRL lists it (a replica's revocation
+	// not yet followed): refused all the same.
+	storeKey, storeCert := adminCert(t, adm, "lagging")
+	if _, err := st.RevokeCertificate("admin:e2e", pki.SerialHex(storeCert.SerialNumber), 1); err != nil {
+		t.Fatal(err)
+	}
+	if status, reason := rawSigned(t, m, keySigner(t, storeKey, storeCert), http.MethodPost, approve, body); status != 401 || reason != string(httpsig.ReasonCertRevoked) {
+		t.Fatalf("revoked in the store only: HTTP %d %q", status, reason)
+	}
+	before, _ = adm.Audit(bg, store.AuditFilter{})
+	unchanged("the administrator revoked in the store")
+
 	// A replay: the first call acts, the same signed request again is refused.
 	good := keySigner(t, goodKey, goodCert)
 	req := signedReq(t, m, good, http.MethodPost, approve, body)
