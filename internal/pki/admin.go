@@ -97,7 +97,7 @@ func CheckAdminCSR(csr *smx509.CertificateRequest, name string) (*ecdsa.PublicKe
 		return nil, err
 	}
 	if ids := serverIDFromURIs(csr.URIs); len(ids) > 0 {
-		return nil, fmt.Errorf("the CSR names IM server %q: an administrator's key must be a key of its own; make one with `imictl key gen` and `openssl req -new -key KEY -sm3 -sigopt distid:1234567812345678 -subj /CN=%s` (docs/OPERATIONS.md, Remote administration)", ids[0], name)
+		return nil, fmt.Errorf("the CSR names IM server %q: an administrator's key must be a key of its own; make one with `imictl key gen` and `imictl csr create --admin %s`", ids[0], name)
 	}
 	if cn := csr.Subject.CommonName; cn != "" && cn != name {
 		return nil, fmt.Errorf("the CSR's subject CN is %q, not the administrator %q: check --admin, or make the CSR again", cn, name)
@@ -108,6 +108,17 @@ func CheckAdminCSR(csr *smx509.CertificateRequest, name string) (*ecdsa.PublicKe
 		}
 	}
 	return csr.PublicKey.(*ecdsa.PublicKey), nil // CheckCSRSignature checked the type
+}
+
+// AdminNameFromCSR returns the administrator a request names, when it is
+// an administrator's: one urn:imi:admin: URI SAN, no serverId, the CN equal
+// to the name. It does not check the signature.
+func AdminNameFromCSR(csr *smx509.CertificateRequest) (string, bool) {
+	names := adminNameFromURIs(csr.URIs)
+	if len(names) != 1 || len(serverIDFromURIs(csr.URIs)) > 0 || csr.Subject.CommonName != names[0] || ValidateAdminName(names[0]) != nil {
+		return "", false
+	}
+	return names[0], true
 }
 
 // CreateAdminCSR makes a PKCS#10 request binding key to administrator

@@ -51,8 +51,7 @@ remote admin API (serve --admin-addr): subject CN NAME, URI SAN
 urn:imi:admin:NAME, extended key usage clientAuth only, valid 90 days unless
 --validity says otherwise. It can never pass for a server's certificate. The
 CSR must not name a serverId: an administrator's key is a key of its own
-(imictl key gen, then openssl req -new -key KEY -sm3 -sigopt
-distid:1234567812345678 -subj /CN=NAME; docs/OPERATIONS.md).`,
+(imictl key gen, then imictl csr create --admin NAME).`,
 		Example: `  imictl ca sign tool.csr --server-id test-tool --out tool.crt
   imictl ca sign tool.csr --validity 30d -o json
   imictl ca sign alice.csr --admin alice --out alice.crt`,
