@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -63,6 +64,11 @@ func (m *MgmtOptions) check(cmd *cobra.Command) error {
 	m.changed = cmd.Flags().Changed
 	if m.Store != "" && m.Store != mgmtutil.StoreBbolt && m.Store != mgmtutil.StoreEtcd {
 		return cmdutil.UsageError("invalid --store %q: want bbolt or etcd", m.Store)
+	}
+	if m.AdminAddr != "" {
+		if _, _, err := net.SplitHostPort(m.AdminAddr); err != nil {
+			return cmdutil.UsageError("invalid --admin-addr %q: want HOST:PORT, e.g. 0.0.0.0:8444 (:PORT binds loopback)", m.AdminAddr)
+		}
 	}
 	if m.PublicURL != "" {
 		if _, err := identity.NormalizeMgmtURL(m.PublicURL); err != nil {
