@@ -52,6 +52,12 @@ func TestRemoteReview(t *testing.T) {
 		}
 	})
 
+	res = cmdtest.Run(t, opts, "admin", "backup", "--out", filepath.Join(t.TempDir(), "b.tgz"))
+	res.Expect(t, cmdutil.ExitUsage)
+	if !strings.Contains(res.Stderr, "not offered over the remote admin API") {
+		t.Errorf("remote backup: %s", res.Stderr)
+	}
+
 	// A server's certificate is no administrator's: exit 4, nothing sent.
 	opts.Env[mgmtutil.EnvAdminKey], opts.Env[mgmtutil.EnvAdminCert] = w.alpha.KeyFile, w.alpha.CertFile
 	res = cmdtest.Run(t, opts, "admin", "approve", "req-4", "--yes")

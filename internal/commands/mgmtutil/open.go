@@ -70,6 +70,9 @@ func AddAdminFlags(cmd *cobra.Command, a *AdminFlags, passwordFlag string) {
 func (a *AdminFlags) Open(ctx context.Context, f *cmdutil.Factory) (adm mgmt.Admin, done func(), err error) {
 	if r := a.Remote.resolved(f); r.URL != "" {
 		remote, err := r.dial(ctx, f)
+		if Unreachable(err) {
+			return nil, nil, cmdutil.UnavailableError(fmt.Errorf("%w; check --%s and that the server runs with --admin-addr", err, FlagAdminURL))
+		}
 		if err != nil {
 			return nil, nil, Error(err)
 		}
@@ -87,6 +90,10 @@ func (a *AdminFlags) Open(ctx context.Context, f *cmdutil.Factory) (adm mgmt.Adm
 	}
 	return adm, func() { _ = closer.Close() }, nil
 }
+
+// IsRemote reports whether the command is to call a remote admin API
+// (--admin-url or its environment variable).
+func (a *AdminFlags) IsRemote(f *cmdutil.Factory) bool { return a.Remote.resolved(f).URL != "" }
 
 // resolved fills the flags not given from the environment.
 func (r RemoteFlags) resolved(f *cmdutil.Factory) RemoteFlags {
