@@ -24,7 +24,7 @@ type CreateOptions struct {
 	Out          string
 	Force        bool
 	Template     pki.CSRTemplate
-	Admin        string // --admin: an administrator's request instead of a server's
+	Admin        string   // --admin: an administrator's request instead of a server's
 	URIs         []string // --uri values, parsed into Template.URIs
 }
 

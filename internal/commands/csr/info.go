@@ -18,7 +18,7 @@ type Info struct {
 	File               string           `json:"file"`
 	ServerID           string           `json:"serverId"`        // empty when the request binds none
 	Admin              string           `json:"admin,omitempty"` // the administrator an administrator's request names
-	Subject            string           `json:"subject"`  // RFC 4514, e.g. CN=srv1,O=VRV,C=CN
+	Subject            string           `json:"subject"`         // RFC 4514, e.g. CN=srv1,O=VRV,C=CN
 	DNSNames           []string         `json:"dnsNames"`
 	URIs               []string         `json:"uris"`
 	SignatureAlgorithm string           `json:"signatureAlgorithm"`
