@@ -11,7 +11,8 @@ import (
 // Admin is what an administrator can do: the operations behind `imictl
 // admin ...` and `imictl ca ...`. *Service implements it on a database
 // opened directly (a stopped server); the admin API client
-// (internal/mgmt/client) implements it over a running server's unix socket.
+// (internal/mgmt/client) implements it over a running server's unix
+// socket, or its remote admin API with an administrator certificate.
 // Errors match the same sentinels either way (see the package doc).
 //
 // Actors and reviewers name who acts, for the audit log: "admin:<os user>"

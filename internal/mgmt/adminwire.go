@@ -2,7 +2,8 @@ package mgmt
 
 // The admin API is HTTP with JSON bodies over the unix socket SocketPath
 // (mode 0600 in a 0700 directory: only the server's user, and root, can
-// connect). internal/mgmt/server serves it and internal/mgmt/client calls
+// connect), and, when the server is told to, over TCP with every call
+// signed by an administrator certificate (docs/PROTOCOL.md section 5.7). internal/mgmt/server serves it and internal/mgmt/client calls
 // it. Successful answers are the store's records as JSON (store.Application,
 // store.Server, store.Certificate, store.CRL, store.OutboxEntry,
 // store.AuditEntry, or lists of them); refusals are an *Error,

@@ -86,12 +86,12 @@ func DialRemote(ctx context.Context, o RemoteOptions) (*Admin, error) {
 	if err != nil {
 		return nil, err
 	}
-	base0 := o.HTTP.Transport
-	if base0 == nil {
-		base0 = http.DefaultTransport
+	rt := o.HTTP.Transport
+	if rt == nil {
+		rt = http.DefaultTransport
 	}
 	hc := *o.HTTP
-	hc.Transport = &httpsig.Transport{Base: base0, Signer: signer, Verifier: verifier, Destination: trust.id, MaxResponseBody: maxAdminAnswer}
+	hc.Transport = &httpsig.Transport{Base: rt, Signer: signer, Verifier: verifier, Destination: trust.id, MaxResponseBody: maxAdminAnswer}
 	return &Admin{base: base, where: "the remote admin API at " + base, remote: true, http: &hc}, nil
 }
 

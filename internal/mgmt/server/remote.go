@@ -94,6 +94,7 @@ func (s *Server) remoteAdminHandler(signer *httpsig.Signer, roots *smx509.CertPo
 			writeAdminError(w, fmt.Errorf("%w: backup is not offered over the remote admin API (a signed answer is held whole in memory); run `imictl admin backup` on the management server's host", mgmt.ErrForbidden))
 			return
 		}
+		s.cfg.Logger.Info("remote admin call", "admin", rec.Admin, "certificate", serial, "method", r.Method, "path", r.URL.Path)
 		api.ServeHTTP(w, withActor(r, "admin:"+rec.Admin))
 	})))
 	return mux, nil
