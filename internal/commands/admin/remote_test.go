@@ -52,6 +52,20 @@ func TestRemoteReview(t *testing.T) {
 		}
 	})
 
+	// The same from a context of the config file.
+	ctxOpts := w.Opts()
+	ctxOpts.Env = map[string]string{
+		cmdutil.DataDirEnv: opts.Env[cmdutil.DataDirEnv],
+		"IMICTL_CONFIG":    filepath.Join(t.TempDir(), "config.yaml"),
+	}
+	cmdtest.Run(t, ctxOpts, "config", "set-context", "ops", "--admin-url", w.AdminURL(), "--admin-key", keyFile,
+		"--admin-cert", certFile, "--root", w.Root, "--current").Expect(t, 0)
+	res = cmdtest.Run(t, ctxOpts, "admin", "requests", "--state", "pending", "-o", "json")
+	res.Expect(t, 0)
+	if apps := decode[[]map[string]any](t, res); len(apps) != 1 || apps[0]["id"] != "req-4" {
+		t.Fatalf("remote requests from the context: %+v", apps)
+	}
+
 	res = cmdtest.Run(t, opts, "admin", "backup", "--out", filepath.Join(t.TempDir(), "b.tgz"))
 	res.Expect(t, cmdutil.ExitUsage)
 	if !strings.Contains(res.Stderr, "not offered over the remote admin API") {

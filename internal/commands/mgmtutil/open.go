@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/imictl/imictl/internal/commands/cmdutil"
+	"github.com/imictl/imictl/internal/commands/identity"
 	"github.com/imictl/imictl/internal/commands/key"
 	"github.com/imictl/imictl/internal/mgmt"
 	"github.com/imictl/imictl/internal/mgmt/client"
@@ -26,7 +27,9 @@ type AdminFlags struct {
 }
 
 // RemoteFlags name a remote admin API (serve --admin-addr) and the
-// administrator calling it. Each falls back on its environment variable.
+// administrator calling it. Each falls back on its environment variable,
+// then on the config file's context ($IMICTL_CONTEXT, else the current
+// one: admin-url, admin-key, admin-cert, root).
 type RemoteFlags struct {
 	URL, Key, Cert, Root string
 	KeyPasswordFile      string
@@ -68,7 +71,11 @@ func AddAdminFlags(cmd *cobra.Command, a *AdminFlags, passwordFlag string) {
 // only when an operation needs the CA key on a stopped server. Call done
 // when finished.
 func (a *AdminFlags) Open(ctx context.Context, f *cmdutil.Factory) (adm mgmt.Admin, done func(), err error) {
-	if r := a.Remote.resolved(f); r.URL != "" {
+	r, err := a.Remote.resolved(f)
+	if err != nil {
+		return nil, nil, err
+	}
+	if r.URL != "" {
 		remote, err := r.dial(ctx, f)
 		if Unreachable(err) {
 			return nil, nil, cmdutil.UnavailableError(fmt.Errorf("%w; check --%s and that the server runs with --admin-addr", err, FlagAdminURL))
@@ -93,19 +100,52 @@ func (a *AdminFlags) Open(ctx context.Context, f *cmdutil.Factory) (adm mgmt.Adm
 
 // IsRemote reports whether the command is to call a remote admin API
 // (--admin-url or its environment variable).
-func (a *AdminFlags) IsRemote(f *cmdutil.Factory) bool { return a.Remote.resolved(f).URL != "" }
+func (a *AdminFlags) IsRemote(f *cmdutil.Factory) bool {
+	r, err := a.Remote.resolved(f)
+	return err == nil && r.URL != ""
+}
 
-// resolved fills the flags not given from the environment.
-func (r RemoteFlags) resolved(f *cmdutil.Factory) RemoteFlags {
+// resolved fills the flags not given from the environment, then from the
+// config file's context.
+func (r RemoteFlags) resolved(f *cmdutil.Factory) (RemoteFlags, error) {
+	ctx, err := adminContext(f)
+	if err != nil {
+		return r, err
+	}
 	for _, v := range []struct {
-		dst *string
-		env string
-	}{{&r.URL, EnvAdminURL}, {&r.Key, EnvAdminKey}, {&r.Cert, EnvAdminCert}, {&r.Root, EnvRoot}} {
+		dst        *string
+		env, fromC string
+	}{{&r.URL, EnvAdminURL, ctx.AdminURL}, {&r.Key, EnvAdminKey, ctx.AdminKey}, {&r.Cert, EnvAdminCert, ctx.AdminCert}, {&r.Root, EnvRoot, ctx.Root}} {
 		if *v.dst == "" {
 			*v.dst = f.Getenv(v.env)
 		}
+		if *v.dst == "" {
+			*v.dst = v.fromC
+		}
 	}
-	return r
+	return r, nil
+}
+
+// adminContext is the config file's context in use ($IMICTL_CONTEXT, else
+// the current one), empty when there is none.
+func adminContext(f *cmdutil.Factory) (identity.Context, error) {
+	path := identity.ConfigPath(f)
+	cfg, _, err := identity.ReadConfig(path)
+	if err != nil {
+		return identity.Context{}, err
+	}
+	name := f.Getenv(identity.EnvContext)
+	if name == "" {
+		name = cfg.CurrentContext
+	}
+	if name == "" {
+		return identity.Context{}, nil
+	}
+	c := cfg.Context(name)
+	if c == nil {
+		return identity.Context{}, cmdutil.UsageError("context %q is not defined in %s (see `imictl config get-contexts`)", name, path)
+	}
+	return *c, nil
 }
 
 func (r RemoteFlags) dial(ctx context.Context, f *cmdutil.Factory) (*client.Admin, error) {
