@@ -2,9 +2,20 @@ package server_test
 
 import (
 	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
+	"encoding/pem"
 	"io"
+	"math/big"
+	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -281,4 +292,65 @@ func TestNoRemoteAdminByDefault(t *testing.T) {
 	if resp.StatusCode != http.StatusNotFound {
 		t.Fatalf("the public API answers an admin call with HTTP %d", resp.StatusCode)
 	}
+}
+
+// TLS (the operator's own certificate, standard crypto/tls) wraps the
+// signed calls for confidentiality.
+func TestRemoteAdminOverTLS(t *testing.T) {
+	certFile, keyFile, pool := tlsFiles(t)
+	m := startMgmtWith(t, t.TempDir(), func(c *server.Config) {
+		c.AdminAddr, c.TLSCertFile, c.TLSKeyFile = "127.0.0.1:0", certFile, keyFile
+	})
+	if !strings.HasPrefix(m.AdminURL(), "https://") {
+		t.Fatalf("AdminURL %q", m.AdminURL())
+	}
+	key, cert := adminCert(t, m.admin(t), "alpha")
+	roots := smx509.NewCertPool()
+	roots.AddCert(m.root())
+	hc := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	remote, err := client.DialRemote(bg, client.RemoteOptions{URL: m.AdminURL(), Key: key, Cert: cert, Roots: roots, HTTP: hc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer remote.Close()
+	if list, err := remote.Certificates(bg, store.CertFilter{Admin: "alpha"}); err != nil || len(list) != 1 {
+		t.Fatalf("over TLS: %+v, %v", list, err)
+	}
+	// Plain HTTP to the TLS listener gets no admin answer.
+	if _, err := client.DialRemote(bg, client.RemoteOptions{URL: strings.Replace(m.AdminURL(), "https", "http", 1), Key: key, Cert: cert, Roots: roots}); err == nil {
+		t.Fatal("plain HTTP to the TLS listener was answered")
+	}
+}
+
+// tlsFiles writes a self-signed ECDSA certificate for 127.0.0.1 and its key,
+// and returns them with a pool trusting it.
+func tlsFiles(t *testing.T) (certFile, keyFile string, pool *x509.CertPool) {
+	t.Helper()
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "mgmt"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &k.PublicKey, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	certFile, keyFile = filepath.Join(dir, "tls.crt"), filepath.Join(dir, "tls.key")
+	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, _ := x509.ParseCertificate(der)
+	pool = x509.NewCertPool()
+	pool.AddCert(c)
+	return certFile, keyFile, pool
 }
