@@ -57,7 +57,7 @@ func AddAdminFlags(cmd *cobra.Command, a *AdminFlags, passwordFlag string) {
 	fl.StringVar(&a.PasswordFile, passwordFlag, "",
 		"read the CA password from the first line of `FILE`, if the CA key is needed and the server is stopped")
 	r := &a.Remote
-	fl.StringVar(&r.URL, FlagAdminURL, "", "call the remote admin API at `URL` (serve --admin-addr) instead of --data-dir ($"+EnvAdminURL+")")
+	fl.StringVar(&r.URL, FlagAdminURL, "", "call the remote admin API at `URL` (serve --admin-addr) instead of --data-dir; the audit log then names the certificate's administrator ($"+EnvAdminURL+")")
 	fl.StringVar(&r.Key, FlagAdminKey, "", "with --admin-url: the administrator's SM2 key `FILE` ($"+EnvAdminKey+")")
 	fl.StringVar(&r.Cert, FlagAdminCert, "", "with --admin-url: the administrator certificate `FILE` from `ca sign --admin` ($"+EnvAdminCert+")")
 	fl.StringVar(&r.Root, FlagRoot, "", "with --admin-url: the interconnection root `FILE` the server's answers must chain to ($"+EnvRoot+")")
