@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"go.etcd.io/etcd/client/pkg/v3/transport"
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.etcd.io/etcd/server/v3/embed"
 	"go.uber.org/zap"
@@ -38,6 +39,9 @@ type Limits struct {
 	// Fsync makes the member fsync as a production one does (benchmarks);
 	// tests skip it: their data need not survive a power cut.
 	Fsync bool
+	// ClientTLS, when set, serves clients over TLS (https://) with these
+	// files, asking for a client certificate signed by its TrustedCAFile.
+	ClientTLS *transport.TLSInfo
 }
 
 // Recommended are the limits README recommends for a management registry
@@ -65,6 +69,11 @@ func StartWith(dir string, limits Limits) (*Server, error) {
 	client, err := freeURL()
 	if err != nil {
 		return nil, err
+	}
+	if limits.ClientTLS != nil {
+		client.Scheme = "https"
+		cfg.ClientTLSInfo = *limits.ClientTLS
+		cfg.ClientTLSInfo.ClientCertAuth = true
 	}
 	peer, err := freeURL()
 	if err != nil {
