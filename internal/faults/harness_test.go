@@ -132,6 +132,14 @@ func (p *proc) kill() {
 	<-p.done
 }
 
+// stop ends the process with SIGTERM, as an init system does, and
+// returns its exit code.
+func (p *proc) stop() int {
+	p.t.Helper()
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	return p.exit()
+}
+
 // exit waits for the process to end by itself and returns its exit code.
 func (p *proc) exit() int {
 	p.t.Helper()
