@@ -256,13 +256,23 @@ func (w *world) startMgmt() {
 // addIM registers an IM server id (an administrator approving it), starts
 // it and waits until it serves. Its delivery retries are fast (tests).
 func (w *world) addIM(id string) *im {
+	w.t.Helper()
+	return w.addIMAdvertising(id, "")
+}
+
+// addIMAdvertising is addIM with the serverAddress registered for it
+// (default: where it listens).
+func (w *world) addIMAdvertising(id, address string) *im {
 	t := w.t
 	t.Helper()
 	s := &im{id: id, dataDir: filepath.Join(w.dir, id), addr: freeAddr(t)}
+	if address == "" {
+		address = "http://" + s.addr
+	}
 	s.admin = adminclient.New(imserver.SocketPath(s.dataDir))
 	t.Cleanup(func() { s.admin.Close() })
-	writeConfig(t, s.dataDir, fmt.Sprintf(`{"serverId": %q, "address": "http://%s", "listen": %q, "mgmtURL": %q,
-  "delivery": {"retryBase": "50ms", "retryMax": "1s"}, "directoryRefresh": "1s"}`, id, s.addr, s.addr, w.mgmtURL))
+	writeConfig(t, s.dataDir, fmt.Sprintf(`{"serverId": %q, "address": %q, "listen": %q, "mgmtURL": %q,
+  "delivery": {"retryBase": "50ms", "retryMax": "1s"}, "directoryRefresh": "1s"}`, id, address, s.addr, w.mgmtURL))
 	s.proc = serve(t, id, "--im", "--data-dir", s.dataDir, "--root", w.root)
 	req := s.proc.waitLog(`requestId=(req-\d+)`)[1]
 	must(t, "admin", "approve", req, "--data-dir", w.mgmtDir)
