@@ -16,6 +16,9 @@ import (
 	"testing"
 	"time"
 
+	// The binary is built from the command tree: importing it makes a
+	// change anywhere in it invalidate go test's cached results.
+	_ "github.com/imictl/imictl/internal/commands"
 	"github.com/imictl/imictl/internal/sns/imserver"
 	"github.com/imictl/imictl/internal/sns/imserver/adminclient"
 )
@@ -273,12 +276,19 @@ func (w *world) addIMAdvertising(id, address string) *im {
 	t.Cleanup(func() { s.admin.Close() })
 	writeConfig(t, s.dataDir, fmt.Sprintf(`{"serverId": %q, "address": %q, "listen": %q, "mgmtURL": %q,
   "delivery": {"retryBase": "50ms", "retryMax": "1s"}, "directoryRefresh": "1s"}`, id, address, s.addr, w.mgmtURL))
-	s.proc = serve(t, id, "--im", "--data-dir", s.dataDir, "--root", w.root)
-	req := s.proc.waitLog(`requestId=(req-\d+)`)[1]
+	req := w.apply(s)
 	must(t, "admin", "approve", req, "--data-dir", w.mgmtDir)
 	w.ims[id] = s
 	s.waitReady(t)
 	return s
+}
+
+// apply starts s for the first time, which applies for its registration,
+// and returns the request id it logs.
+func (w *world) apply(s *im) string {
+	w.t.Helper()
+	s.proc = serve(w.t, s.id, "--im", "--data-dir", s.dataDir, "--root", w.root)
+	return s.proc.waitLog(`requestId=(req-\d+)`)[1]
 }
 
 func writeConfig(t *testing.T, dataDir, cfg string) {
