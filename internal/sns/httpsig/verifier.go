@@ -141,9 +141,17 @@ func (v *Verifier) checkHeaders(ctx context.Context, m *message, rl role, peer s
 	}
 	// 6. The origin's certificate and status.
 	info, err := v.opts.Resolver.Resolve(ctx, origin)
+	var badCert *pki.CertError
 	switch {
 	case errors.Is(err, ErrUnknownServer):
 		return fail(ReasonUnknownServer, "the directory has no server %q: it must be registered and approved at the management server", origin)
+	case errors.As(err, &badCert):
+		// A resolver that checks what the directory serves (M2) found the
+		// certificate unacceptable: that is the origin's fault, not the
+		// directory's, and retrying will not help.
+		e := certRefusal(origin, badCert)
+		e.Side = rl.side
+		return nil, e
 	case err != nil:
 		return fail(ReasonDirectoryDown, "looking %q up in the directory failed: %v; retry later", origin, err)
 	case info.Certificate == nil:
