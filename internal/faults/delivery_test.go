@@ -153,8 +153,13 @@ func checkDelivered(t *testing.T, from, to *im, user string, l *sendLog) {
 			t.Errorf("%q arrived but was never sent", text)
 		}
 	}
+	users := map[string]bool{}
+	for text := range l.outcomes {
+		sender, _, _ := strings.Cut(text, " ")
+		users[sender] = true
+	}
 	t.Logf("%d sent by %d users: %d acknowledged, %d refused, %d cut off by the crash (%d of them delivered); %d in the inbox",
-		len(l.outcomes), senders, l.counts[acked], l.counts[refused], l.counts[unknown], unknownDelivered, delivered)
+		len(l.outcomes), len(users), l.counts[acked], l.counts[refused], l.counts[unknown], unknownDelivered, delivered)
 }
 
 func crashWorld(t *testing.T) (alpha, beta *im, users []string) {
