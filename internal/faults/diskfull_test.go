@@ -38,8 +38,9 @@ func TestDiskFull(t *testing.T) {
 	ctx := context.Background()
 	l := &sendLog{outcomes: map[string]outcome{}}
 	var refusal error
-	for i := 0; refusal == nil && i < 100000; i++ {
-		text := fmt.Sprintf("%s %d", users[0], i)
+	seq := 0
+	for ; refusal == nil && seq < 100000; seq++ {
+		text := fmt.Sprintf("%s %d", users[0], seq)
 		if _, refusal = alpha.admin.SendText(ctx, users[0], "b0@beta", text); refusal == nil {
 			l.note(text, acked)
 		} else {
@@ -53,8 +54,8 @@ func TestDiskFull(t *testing.T) {
 	}
 	// The command line says the same. (A failed commit may free pages that
 	// a later, smaller one fits in: send until one is refused.)
-	for i := 0; ; i++ {
-		text := fmt.Sprintf("%s cli %d", users[0], i)
+	for i := 0; ; i, seq = i+1, seq+1 {
+		text := fmt.Sprintf("%s %d", users[0], seq)
 		r := run(t, "im", "send", "--from", users[0], "--to", "b0@beta", "--text", text, "--data-dir", alpha.dataDir)
 		if r.code == 0 {
 			l.note(text, acked)
