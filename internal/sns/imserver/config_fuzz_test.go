@@ -12,7 +12,7 @@ import (
 func FuzzLoadConfig(f *testing.F) {
 	for _, s := range []string{
 		`{"serverId":"a","address":"http://127.0.0.1:8441","listen":"127.0.0.1:8441","mgmtURL":"http://127.0.0.1:8440"}`,
-		`{"address":"http://h:1","mgmtURL":"https://m","delivery":{"window":-1,"retryBase":"-1s","retryMax":"1ns"},"crlRefresh":"0s"}`,
+		`{"address":"http://h:1","mgmtURL":"https://m","delivery":{"window":-1,"retryBase":"-1s","retryMax":"1ns"},"crlRefresh":"0s","readHeaderTimeout":"-1s"}`,
 		`{"address":"http://h:1","mgmtURL":"https://m","maxRequestBody":-5,"policy":{"allow":["x"],"deny":null}}`,
 		`{"tlsCert":"c"}`, `{"delivery":{"retryBase":10}}`, `{"unknown":1}`, `[]`, ``,
 	} {
@@ -37,8 +37,8 @@ func FuzzLoadConfig(f *testing.F) {
 			t.Fatalf("delivery settings %+v accepted", c.Delivery)
 		case c.MaxRequestBody <= 0, c.MaxFileSize <= 0, c.MaxFindResults <= 0:
 			t.Fatalf("limits %d, %d, %d accepted", c.MaxRequestBody, c.MaxFileSize, c.MaxFindResults)
-		case c.DirectoryRefresh <= 0, c.CRLRefresh <= 0:
-			t.Fatalf("refresh intervals %v, %v accepted", c.DirectoryRefresh, c.CRLRefresh)
+		case c.DirectoryRefresh <= 0, c.CRLRefresh <= 0, c.ReadHeaderTimeout <= 0:
+			t.Fatalf("intervals %v, %v, %v accepted", c.DirectoryRefresh, c.CRLRefresh, c.ReadHeaderTimeout)
 		}
 		if _, err := hostPort(c.Address); err != nil {
 			t.Fatalf("address %q accepted: %v", c.Address, err)
