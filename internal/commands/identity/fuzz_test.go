@@ -23,9 +23,10 @@ func FuzzReadConfig(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
+	// One file, rewritten by every input: the inputs of a fuzzing process
+	// run one at a time.
+	path := filepath.Join(f.TempDir(), "config.yaml")
 	f.Fuzz(func(t *testing.T, data []byte) {
-		dir := t.TempDir()
-		path := filepath.Join(dir, "config.yaml")
 		if err := os.WriteFile(path, data, 0o600); err != nil {
 			t.Fatal(err)
 		}

@@ -18,8 +18,10 @@ func FuzzLoadConfig(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
+	// One file, rewritten by every input: the inputs of a fuzzing process
+	// run one at a time.
+	path := filepath.Join(f.TempDir(), "config.json")
 	f.Fuzz(func(t *testing.T, data []byte) {
-		path := filepath.Join(t.TempDir(), "config.json")
 		if err := os.WriteFile(path, data, 0o600); err != nil {
 			t.Fatal(err)
 		}
