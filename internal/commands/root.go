@@ -18,6 +18,7 @@ import (
 	"github.com/imictl/imictl/internal/commands/dir"
 	"github.com/imictl/imictl/internal/commands/im"
 	"github.com/imictl/imictl/internal/commands/key"
+	"github.com/imictl/imictl/internal/commands/probe"
 	"github.com/imictl/imictl/internal/commands/register"
 	"github.com/imictl/imictl/internal/commands/serve"
 	"github.com/imictl/imictl/internal/commands/sns"
@@ -80,8 +81,7 @@ Every command takes -o json for scripts. Exit codes: "imictl help exit-codes".`
 		"Usage:{{if and .Runnable (not .HasAvailableSubCommands)}}", 1))
 
 	// Command groups: one line each, in the order of the command tree in
-	// docs (key, csr, cert, ca, register, admin, dir, sns, im, serve; probe is
-	// planned).
+	// docs (key, csr, cert, ca, register, admin, dir, sns, im, probe, serve).
 	root.AddCommand(
 		key.NewCmdKey(f),
 		csr.NewCmdCSR(f),
@@ -93,6 +93,7 @@ Every command takes -o json for scripts. Exit codes: "imictl help exit-codes".`
 		config.NewCmdConfig(f),
 		sns.NewCmdSNS(f),
 		im.NewCmdIM(f),
+		probe.NewCmdProbe(f, nil),
 		serve.NewCmdServe(f, nil),
 		version.NewCmdVersion(f, nil),
 		newCmdCompletion(),
