@@ -163,6 +163,19 @@ func checkDelivered(t *testing.T, from, to *im, user string, l *sendLog) {
 		len(l.outcomes), len(users), l.counts[acked], l.counts[refused], l.counts[unknown], unknownDelivered, delivered)
 }
 
+// pending is how many items s's outbox holds (-1 if s does not answer).
+func pending(s *im) int {
+	st, err := s.admin.Status(context.Background())
+	if err != nil {
+		return -1
+	}
+	n := 0
+	for _, d := range st.Outbox {
+		n += d.Pending + d.Parked
+	}
+	return n
+}
+
 // drained waits until s's outbox is empty, for as long as it keeps
 // shrinking: a slow machine delivers slowly, a stuck outbox fails the test
 // after waitFor without progress.
@@ -170,21 +183,14 @@ func drained(t *testing.T, s *im) {
 	t.Helper()
 	least, deadline := -1, time.Now().Add(waitFor)
 	for {
-		st, err := s.admin.Status(context.Background())
-		if err == nil {
-			left := 0
-			for _, d := range st.Outbox {
-				left += d.Pending + d.Parked
-			}
-			if left == 0 {
-				return
-			}
-			if least < 0 || left < least {
-				least, deadline = left, time.Now().Add(waitFor)
-			}
+		switch left := pending(s); {
+		case left == 0:
+			return
+		case left > 0 && (least < 0 || left < least):
+			least, deadline = left, time.Now().Add(waitFor)
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%s's outbox stopped draining with %d items left: %+v", s.id, least, st.Outbox)
+			t.Fatalf("%s's outbox stopped draining with %d items left", s.id, least)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -202,6 +208,7 @@ func crashWorld(t *testing.T) (alpha, beta *im, users []string) {
 func TestKillSender(t *testing.T) {
 	alpha, beta, users := crashWorld(t)
 	l := stream(t, alpha, users, "b0@beta", *messages, *messages/senders/3, func() {
+		t.Logf("killing alpha with %d messages in its outbox", pending(alpha))
 		alpha.proc.kill()
 		alpha.restart(t)
 	})
@@ -216,6 +223,7 @@ func TestKillSender(t *testing.T) {
 func TestKillReceiver(t *testing.T) {
 	alpha, beta, users := crashWorld(t)
 	l := stream(t, alpha, users, "b0@beta", *messages, *messages/senders/3, func() {
+		t.Logf("killing beta with %d messages in alpha's outbox", pending(alpha))
 		beta.proc.kill()
 		beta.restart(t)
 	})
