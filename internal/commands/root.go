@@ -14,6 +14,7 @@ import (
 	"github.com/imictl/imictl/internal/commands/cert"
 	"github.com/imictl/imictl/internal/commands/cmdutil"
 	"github.com/imictl/imictl/internal/commands/config"
+	"github.com/imictl/imictl/internal/commands/conformance"
 	"github.com/imictl/imictl/internal/commands/csr"
 	"github.com/imictl/imictl/internal/commands/dir"
 	"github.com/imictl/imictl/internal/commands/im"
@@ -92,6 +93,7 @@ Every command takes -o json for scripts. Exit codes: "imictl help exit-codes".`
 		dir.NewCmdDir(f),
 		config.NewCmdConfig(f),
 		sns.NewCmdSNS(f),
+		conformance.NewCmdConformance(f, nil),
 		im.NewCmdIM(f),
 		probe.NewCmdProbe(f, nil),
 		serve.NewCmdServe(f, nil),

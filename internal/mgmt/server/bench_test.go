@@ -51,16 +51,7 @@ func BenchmarkDirectoryQuery10k(b *testing.B) {
 	}
 	const n = 10_000
 	for start := 1; start < n; start += 1000 {
-		var batch []store.Server
-		for i := start; i < min(start+1000, n); i++ {
-			id := fmt.Sprintf("server-%05d", i)
-			batch = append(batch, store.Server{ServerID: id, ServerFields: store.ServerFields{
-				ServerName: "Server " + id, ServerAddress: "https://" + id + ".example.com",
-				ContactName: "Ops", ContactEmail: "ops@example.com", ContactMobile: "+86 135-0000-1111",
-				ServerType: "imictl", Area: "CN", OwnerID: "owner",
-			}})
-		}
-		if err := m.Service().Store().ImportServers("admin:bench", batch); err != nil {
+		if err := m.Service().Store().ImportServers("admin:bench", benchServers(start, min(start+1000, n))); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -71,6 +62,25 @@ func BenchmarkDirectoryQuery10k(b *testing.B) {
 		for b.Loop() {
 			resp, err := c.Servers(bg, api.ServersQuery{})
 			if err != nil || len(resp.Servers) != n {
+				b.Fatalf("%d servers, %v", len(resp.Servers), err)
+			}
+		}
+	})
+	// An incremental query after 10 of the servers changed: what an IM
+	// server polling the directory sends most of the time.
+	_, last, err := m.Service().Store().ChangedSince(0, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := m.Service().Store().ImportServers("admin:bench", benchServers(n, n+10)); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("incremental", func(b *testing.B) {
+		c := m.as(b, key, cert, "")
+		b.ReportAllocs()
+		for b.Loop() {
+			resp, err := c.Servers(bg, api.ServersQuery{LastQueryTime: last})
+			if err != nil || len(resp.Servers) != 10 {
 				b.Fatalf("%d servers, %v", len(resp.Servers), err)
 			}
 		}
@@ -100,6 +110,20 @@ func BenchmarkDirectoryQuery10k(b *testing.B) {
 			b.SetBytes(size)
 		}
 	})
+}
+
+// benchServers are servers server-<from> to server-<to-1>, to import.
+func benchServers(from, to int) []store.Server {
+	var out []store.Server
+	for i := from; i < to; i++ {
+		id := fmt.Sprintf("server-%05d", i)
+		out = append(out, store.Server{ServerID: id, ServerFields: store.ServerFields{
+			ServerName: "Server " + id, ServerAddress: "https://" + id + ".example.com",
+			ContactName: "Ops", ContactEmail: "ops@example.com", ContactMobile: "+86 135-0000-1111",
+			ServerType: "imictl", Area: "CN", OwnerID: "owner",
+		}})
+	}
+	return out
 }
 
 // BenchmarkPKISign is one raw SM2-with-SM3 signature, for comparison.
