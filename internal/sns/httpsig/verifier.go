@@ -150,13 +150,15 @@ func (v *Verifier) checkHeaders(ctx context.Context, m *message, rl role, peer s
 	}
 	// 6. The origin's certificate and status.
 	info, err := v.opts.Resolver.Resolve(ctx, origin)
+	var badCert *pki.CertError
 	switch {
 	case errors.Is(err, ErrUnknownServer):
 		return fail(ReasonUnknownServer, "the directory has no server %q: it must be registered and approved at the management server", origin)
-	case errors.As(err, new(*pki.CertError)):
-		// The directory knows the certificate is unusable (revoked in its
-		// registry before any CRL says so).
-		e := certRefusal(origin, err)
+	case errors.As(err, &badCert):
+		// A resolver that checks what the directory serves (M2) found the
+		// certificate unacceptable: that is the origin's fault, not the
+		// directory's, and retrying will not help.
+		e := certRefusal(origin, badCert)
 		e.Side = rl.side
 		return nil, e
 	case err != nil:
