@@ -17,6 +17,7 @@ import (
 	"github.com/emmansun/gmsm/smx509"
 
 	"github.com/imictl/imictl/internal/ids"
+	"github.com/imictl/imictl/internal/lenient"
 	"github.com/imictl/imictl/internal/mgmt"
 	"github.com/imictl/imictl/internal/mgmt/api"
 	"github.com/imictl/imictl/internal/mgmt/ca"
@@ -270,7 +271,7 @@ func (p *Public) call(ctx context.Context, s *signedState, path string, body any
 	}
 	// One pass over the body: out embeds the envelope (a directory answer
 	// is megabytes).
-	if err := json.Unmarshal(data, out); err != nil {
+	if err := lenient.Unmarshal(data, out); err != nil {
 		return fmt.Errorf("%s: unreadable answer: %w", p.o.BaseURL+path, err)
 	}
 	if !out.Succeeded() {
