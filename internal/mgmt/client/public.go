@@ -284,7 +284,15 @@ func (p *Public) call(ctx context.Context, s *signedState, path string, body any
 // rather than handing a truncated answer to the JSON decoder.
 func readAnswer(resp *http.Response, max int, where string) ([]byte, error) {
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, int64(max)+1))
+	// Read into a buffer of the announced size at once rather than
+	// doubling one up to it: a directory answer is megabytes.
+	size := resp.ContentLength
+	if size < 0 || size > int64(max) {
+		size = 0
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
+	_, err := buf.ReadFrom(io.LimitReader(resp.Body, int64(max)+1))
+	data := buf.Bytes()
 	if err != nil {
 		return nil, err
 	}
