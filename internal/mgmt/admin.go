@@ -2,6 +2,7 @@ package mgmt
 
 import (
 	"context"
+	"io"
 	"time"
 
 	"github.com/imictl/imictl/internal/mgmt/store"
@@ -58,6 +59,10 @@ type Admin interface {
 
 	// Audit lists the audit log.
 	Audit(ctx context.Context, f store.AuditFilter) ([]store.AuditEntry, error)
+
+	// Backup writes a consistent copy of the database (a bbolt file, read
+	// in one transaction while the server goes on) and returns its size.
+	Backup(ctx context.Context, w io.Writer) (int64, error)
 }
 
 var _ Admin = (*Service)(nil)

@@ -18,7 +18,10 @@ const (
 	AdminCRL           = AdminPrefix + "/crl"           // GET the current one; POST publishes a new one
 	AdminNotifications = AdminPrefix + "/notifications" // GET ?destination=&state=&limit=
 	AdminRetry         = AdminPrefix + "/notifications/retry"
-	AdminAudit         = AdminPrefix + "/audit" // GET ?after=&subject=&limit=
+	AdminAudit         = AdminPrefix + "/audit"  // GET ?after=&subject=&limit=
+	AdminBackup        = AdminPrefix + "/backup" // GET: a consistent copy of the database
+	// BackupTrailer ends a complete backup answer with its size in bytes.
+	BackupTrailer = "Imictl-Backup-Bytes"
 )
 
 // AdminBody is the body of every admin POST; each call reads the fields it

@@ -36,6 +36,8 @@ the audit log as admin:<your OS user>, or --reviewer NAME.`
 		NewCmdServers(f, nil),
 		NewCmdNotifications(f, nil),
 		NewCmdAudit(f, nil),
+		NewCmdBackup(f, nil),
+		NewCmdRestore(f, nil),
 	)
 	return cmd
 }

@@ -156,7 +156,7 @@ func loadIMConfig(o *Options, env *Env) (imserver.Config, error) {
 	if err != nil {
 		return cfg, err
 	}
-	cfg.DataDir, cfg.Logger = env.DataDir, env.Log
+	cfg.DataDir, cfg.Logger, cfg.Ops = env.DataDir, env.Log, env.Ops.Service("im")
 	if m.addrSet || cfg.Listen == "" {
 		cfg.Listen = m.Addr
 	}

@@ -57,7 +57,7 @@ func startMgmt(_ context.Context, o *Options, env *Env) (Service, error) {
 	m := &o.Mgmt
 	cfg := server.Config{
 		DataDir: env.DataDir, Addr: m.Addr, PublicURL: m.PublicURL,
-		TLSCertFile: m.TLSCert, TLSKeyFile: m.TLSKey, Logger: env.Log,
+		TLSCertFile: m.TLSCert, TLSKeyFile: m.TLSKey, Logger: env.Log, Ops: env.Ops.Service("mgmt"),
 	}
 	if err := caSecrets(env.F, m, o.Insecure, &cfg); err != nil {
 		return nil, err

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"slices"
 	"strings"
 	"sync"
@@ -19,6 +20,7 @@ import (
 	"github.com/imictl/imictl/internal/commands/cmdutil"
 	"github.com/imictl/imictl/internal/commands/iostreams"
 	"github.com/imictl/imictl/internal/mgmt/server"
+	"github.com/imictl/imictl/internal/ops"
 )
 
 // Options are the inputs of `imictl serve`: the shared ones and one set
@@ -27,6 +29,9 @@ type Options struct {
 	IO        *iostreams.IOStreams
 	DataDir   string
 	LogFormat string
+	// OpsAddr is the operations listener (/metrics, /healthz, /readyz);
+	// empty for none.
+	OpsAddr string
 	// Insecure leaves the keys created on the first start (the CA's, the
 	// IM server's) unencrypted.
 	Insecure bool
@@ -51,6 +56,8 @@ type Env struct {
 	DataDir string
 	Log     *slog.Logger
 	Mgmt    *server.Server // nil unless the management server runs here
+	// Ops collects every service's metrics and readiness checks.
+	Ops *ops.Registry
 }
 
 // spec is one service serve can run. Its name is also its flag: --mgmt runs
@@ -141,6 +148,7 @@ are kept in <data-dir>/im/config.json, so later starts need no flags.
 	}
 	cmdutil.AddDataDirFlag(cmd, &opts.DataDir)
 	cmd.Flags().StringVar(&opts.LogFormat, "log-format", "text", "log as `FORMAT` text or json, on standard error")
+	cmd.Flags().StringVar(&opts.OpsAddr, "ops-addr", "", "serve /metrics (Prometheus), /healthz and /readyz on `HOST:PORT` (\":PORT\" binds loopback); none by default")
 	cmd.Flags().BoolVar(&opts.Insecure, "insecure", false, "on first start, create the keys (the CA's, the IM server's) unencrypted: tests and demonstrations only")
 	for _, s := range services {
 		s.addFlags(cmd, opts)
@@ -170,7 +178,15 @@ func (o *Options) selected() []spec {
 }
 
 func serveRun(ctx context.Context, f *cmdutil.Factory, o *Options) error {
-	env := &Env{F: f, DataDir: cmdutil.DataDir(f, o.DataDir), Log: newLogger(o)}
+	env := &Env{F: f, DataDir: cmdutil.DataDir(f, o.DataDir), Log: newLogger(o), Ops: ops.NewRegistry()}
+	var opsLn net.Listener
+	if o.OpsAddr != "" {
+		var err error
+		if opsLn, err = ops.Listen(o.OpsAddr); err != nil {
+			return err
+		}
+		defer opsLn.Close()
+	}
 	var started []Service
 	closeAll := func() {
 		for _, s := range started {
@@ -200,6 +216,13 @@ func serveRun(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
 	var wg sync.WaitGroup
+	if opsLn != nil {
+		wg.Go(func() {
+			if err := env.Ops.Serve(runCtx, opsLn, env.Log); err != nil {
+				env.Log.Error("the operations listener stopped", "err", err)
+			}
+		})
+	}
 	errs := make([]error, len(started))
 	for i, s := range started {
 		wg.Go(func() {

@@ -164,6 +164,33 @@ func (a *Admin) Audit(ctx context.Context, f store.AuditFilter) ([]store.AuditEn
 	return out, a.call(ctx, http.MethodGet, mgmt.AdminAudit, q, nil, &out)
 }
 
+// Backup streams the database from the running server into w. An answer
+// cut short (no size trailer, or another size) is an error, so that a
+// partial copy is never taken for a backup.
+func (a *Admin) Backup(ctx context.Context, w io.Writer) (int64, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://admin"+mgmt.AdminBackup, nil)
+	if err != nil {
+		return 0, err
+	}
+	resp, err := a.http.Do(req)
+	if err != nil {
+		return 0, fmt.Errorf("the management server's admin socket %s: %w", a.socket, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		data, _ := readAnswer(resp, maxAdminAnswer, "admin API backup")
+		return 0, fmt.Errorf("admin API backup: HTTP %d: %s", resp.StatusCode, bytes.TrimSpace(data))
+	}
+	n, err := io.Copy(w, resp.Body)
+	if err != nil {
+		return n, fmt.Errorf("receiving the backup: %w", err)
+	}
+	if want := resp.Trailer.Get(mgmt.BackupTrailer); want != strconv.FormatInt(n, 10) {
+		return n, fmt.Errorf("the backup was cut short after %d bytes: the server's log says why; try again", n)
+	}
+	return n, nil
+}
+
 // query builds a query from name/value pairs, leaving out empty values.
 func query(kv ...string) url.Values {
 	q := url.Values{}

@@ -79,6 +79,17 @@ func NewAdminHandler(svc *mgmt.Service, selfID string) http.Handler {
 		return mgmt.AdminCount{Count: n}, err
 	}))
 	mux.HandleFunc("GET "+mgmt.AdminAudit, a.audit)
+	mux.HandleFunc("GET "+mgmt.AdminBackup, func(w http.ResponseWriter, r *http.Request) {
+		// Streamed from one read transaction: the server goes on
+		// meanwhile. A failure half-way cuts the answer short, which the
+		// client detects by the missing trailer.
+		w.Header().Set("Content-Type", "application/octet-stream")
+		w.Header().Set("Trailer", mgmt.BackupTrailer)
+		n, err := svc.Backup(r.Context(), w)
+		if err == nil {
+			w.Header().Set(mgmt.BackupTrailer, strconv.FormatInt(n, 10))
+		}
+	})
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeAdminError(w, &mgmt.Error{Reason: "not_found", Desc: fmt.Sprintf("no admin call %s %s: this server speaks %s", r.Method, r.URL.Path, mgmt.AdminPrefix), Status: http.StatusNotFound})
 	})

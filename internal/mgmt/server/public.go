@@ -13,6 +13,7 @@ import (
 
 	"github.com/emmansun/gmsm/sm3"
 
+	"github.com/imictl/imictl/internal/callinfo"
 	"github.com/imictl/imictl/internal/mgmt"
 	"github.com/imictl/imictl/internal/mgmt/api"
 	"github.com/imictl/imictl/internal/mgmt/store"
@@ -196,6 +197,7 @@ func (p *publicAPI) status(w http.ResponseWriter, r *http.Request) {
 	var ae *httpsig.AuthError
 	if errors.As(err, &ae) {
 		p.log.Info("refused a status call", "reason", ae.Reason, "request", a.ID, "detail", ae.Message)
+		callinfo.SignatureRefused(r.Context(), string(ae.Reason), ae.Message)
 		writeEnvelope(w, ae.Status, api.Fail(string(ae.Reason), ae.Message))
 		return
 	}
@@ -286,6 +288,7 @@ func (p *publicAPI) fail(w http.ResponseWriter, r *http.Request, err error) {
 		p.log.Error("a management call failed", "path", r.URL.Path, "err", err)
 		e.Desc = "internal error of the management server; its log has the details"
 	}
+	callinfo.Refused(r.Context(), e.Reason, e.Desc)
 	writeEnvelope(w, e.HTTPStatus(), api.Fail(e.Reason, e.Desc))
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/imictl/imictl/internal/mgmt"
 	"github.com/imictl/imictl/internal/mgmt/ca"
 	"github.com/imictl/imictl/internal/mgmt/store"
+	"github.com/imictl/imictl/internal/ops"
 	"github.com/imictl/imictl/internal/sns/httpsig"
 )
 
@@ -43,7 +44,10 @@ type Config struct {
 	// TLSCertFile and TLSKeyFile serve the public API over TLS.
 	TLSCertFile, TLSKeyFile string
 
-	Logger       *slog.Logger // default slog.Default()
+	Logger *slog.Logger // default slog.Default()
+	// Ops receives the server's metrics and readiness checks; default a
+	// registry of its own, which nothing exposes.
+	Ops          *ops.Service
 	Notifier     NotifierOptions
 	CertValidity time.Duration // of issued certificates; default 1 year
 	CRLValidity  time.Duration // thisUpdate to nextUpdate; default 24h
@@ -81,6 +85,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
+	}
+	if cfg.Ops == nil {
+		cfg.Ops = ops.NewRegistry().Service("mgmt")
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -180,7 +187,7 @@ func build(cfg Config, st *store.Store, authority *ca.CA) (*Server, error) {
 		},
 		Now: cfg.Now,
 	})
-	s.public = (&publicAPI{svc: s.svc, verifier: verifier, signer: signer, rootPEM: authority.RootPEM(), log: cfg.Logger}).handler()
+	s.public = s.instrument((&publicAPI{svc: s.svc, verifier: verifier, signer: signer, rootPEM: authority.RootPEM(), log: cfg.Logger}).handler())
 	s.admin = peerCheck(NewAdminHandler(s.svc, authority.SelfID))
 	return s, nil
 }

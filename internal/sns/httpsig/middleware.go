@@ -6,6 +6,8 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+
+	"github.com/imictl/imictl/internal/callinfo"
 )
 
 // Middleware authenticates every request before next sees it, and signs
@@ -23,10 +25,15 @@ func (v *Verifier) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		origin, body, e := v.verifyRequest(r)
 		if e != nil {
-			v.logRefusal(r, e)
+			if callinfo.Observed(r.Context()) {
+				callinfo.SignatureRefused(r.Context(), string(e.Reason), e.Message)
+			} else {
+				v.logRefusal(r, e)
+			}
 			v.writeRefusal(w, r, e)
 			return
 		}
+		callinfo.Verified(r.Context(), origin)
 		r2 := r.WithContext(withOrigin(r.Context(), origin))
 		r2.Body = io.NopCloser(bytes.NewReader(body))
 		r2.ContentLength = int64(len(body))

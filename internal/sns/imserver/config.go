@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/imictl/imictl/internal/ids"
+	"github.com/imictl/imictl/internal/ops"
 )
 
 // Defaults of the configuration.
@@ -94,6 +95,9 @@ type Config struct {
 	Listener net.Listener `json:"-"`
 	// Logger; default slog.Default().
 	Logger *slog.Logger `json:"-"`
+	// Ops receives the server's metrics and readiness checks; default a
+	// registry of its own, which nothing exposes.
+	Ops *ops.Service `json:"-"`
 }
 
 // PolicyConfig is a white list and a black list of peer serverIds. An
@@ -229,6 +233,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
+	}
+	if c.Ops == nil {
+		c.Ops = ops.NewRegistry().Service("im")
 	}
 	return c, nil
 }

@@ -152,11 +152,14 @@ func (d *delivery) deliver(ctx context.Context, it imstore.OutboxItem) {
 	st := d.s.st
 	switch park, why := classify(err); {
 	case err == nil:
+		d.s.deliveries.WithLabelValues("delivered").Inc()
 		err = st.MarkDelivered(it.ID)
 	case park:
+		d.s.deliveries.WithLabelValues("parked").Inc()
 		d.s.log.Warn("the peer refused a queued call; it is parked until retried", "destination", it.Destination, "id", it.ID, "path", it.Path, "err", why)
 		err = st.Park(it.ID, why)
 	default:
+		d.s.deliveries.WithLabelValues("retry").Inc()
 		delay := backoff(it.Attempts, time.Duration(d.s.cfg.Delivery.RetryBase), time.Duration(d.s.cfg.Delivery.RetryMax))
 		d.s.log.Info("delivery failed; will retry", "destination", it.Destination, "id", it.ID, "attempt", it.Attempts+1, "retry_in", delay.Round(time.Millisecond), "err", why)
 		err = st.MarkRetry(it.ID, time.Now().Add(delay), why)

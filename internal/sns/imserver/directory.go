@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/imictl/imictl/internal/mgmt/api"
@@ -33,6 +34,17 @@ type directory struct {
 	notified chan string // serverIds named by receivenotify
 
 	lookups bucket // bounds the M1 queries that unknown origins cause
+
+	synced atomic.Int64 // unix nanoseconds of the last complete incremental query
+}
+
+// lastSync is when the last incremental query completed, zero before the
+// first.
+func (d *directory) lastSync() time.Time {
+	if n := d.synced.Load(); n != 0 {
+		return time.Unix(0, n)
+	}
+	return time.Time{}
 }
 
 // Lookups of servers missing from the cache: the signature of a call can
@@ -181,7 +193,11 @@ func (d *directory) syncChanged(ctx context.Context) (int, error) {
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return len(resp.Servers), d.store(resp.Servers, max(resp.ServerTime, cursor))
+	if err := d.store(resp.Servers, max(resp.ServerTime, cursor)); err != nil {
+		return 0, err
+	}
+	d.synced.Store(time.Now().UnixNano())
+	return len(resp.Servers), nil
 }
 
 // store replaces the entries of recs, without certificate: a changed

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 
+	"github.com/imictl/imictl/internal/callinfo"
 	"github.com/imictl/imictl/internal/sns/imstore"
 	"github.com/imictl/imictl/internal/sns/wire"
 )
@@ -72,6 +73,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if e.status >= 500 {
 		s.log.Error("handling a call failed", "path", r.URL.Path, "err", err)
 	}
+	callinfo.Refused(r.Context(), e.reason, e.msg)
 	writeJSON(w, e.status, wire.Fail(e.reason, e.msg))
 }
 

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	mgmtclient "github.com/imictl/imictl/internal/mgmt/client"
 	"github.com/imictl/imictl/internal/sns/client"
 	"github.com/imictl/imictl/internal/sns/httpsig"
@@ -38,6 +40,8 @@ type Server struct {
 	verifier *httpsig.Verifier
 	peers    *client.Client
 	out      *delivery
+	// deliveries counts delivery attempts by result (ops.go).
+	deliveries *prometheus.CounterVec
 	// outbound carries every call this server makes (to peers and to the
 	// management server); its idle connections are closed on shutdown, so
 	// that no peer waits for a connection we opened and will never use.
@@ -164,7 +168,7 @@ func (s *Server) listen() error {
 		s.ln = ln
 	}
 	s.httpSrv = &http.Server{
-		Handler:           s.verifier.Middleware(s.routes()),
+		Handler:           s.instrument(s.verifier.Middleware(s.routes())),
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
 		IdleTimeout:       idleTimeout,

@@ -109,3 +109,13 @@ func (s *Store) DirectoryCursor() (int64, error) {
 	})
 	return c, err
 }
+
+// DirectorySize is the number of cached entries.
+func (s *Store) DirectorySize() (int, error) {
+	n := 0
+	err := s.view(func(t *txn) error {
+		n = t.b(bucketDirectory).Stats().KeyN
+		return nil
+	})
+	return n, err
+}

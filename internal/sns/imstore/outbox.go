@@ -84,6 +84,8 @@ type DestinationStats struct {
 	// NextAttemptAt is the earliest next attempt among pending items, zero
 	// when none is pending.
 	NextAttemptAt time.Time `json:"nextAttemptAt,omitzero"`
+	// OldestCreatedAt is when the oldest undelivered item was queued.
+	OldestCreatedAt time.Time `json:"oldestCreatedAt,omitzero"`
 }
 
 // OutboxFilter selects outbox items; zero values select everything.
@@ -467,6 +469,9 @@ func (s *Store) Destinations() ([]DestinationStats, error) {
 				out = append(out, DestinationStats{Destination: it.Destination})
 			}
 			d := &out[len(out)-1]
+			if d.OldestCreatedAt.IsZero() || it.CreatedAt.Before(d.OldestCreatedAt) {
+				d.OldestCreatedAt = it.CreatedAt
+			}
 			if it.State == OutboxParked {
 				d.Parked++
 				return nil

@@ -112,8 +112,8 @@ func TestNextDueAndDestinations(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []DestinationStats{
-		{Destination: "beta", Pending: 2, Parked: 1, NextAttemptAt: c.Now()},
-		{Destination: "gamma", Pending: 1, NextAttemptAt: c.Now()},
+		{Destination: "beta", Pending: 2, Parked: 1, NextAttemptAt: c.Now(), OldestCreatedAt: c.Now()},
+		{Destination: "gamma", Pending: 1, NextAttemptAt: c.Now(), OldestCreatedAt: c.Now()},
 	}
 	if fmt.Sprint(d) != fmt.Sprint(want) {
 		t.Fatalf("Destinations = %+v, want %+v", d, want)

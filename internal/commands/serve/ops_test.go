@@ -1,0 +1,97 @@
+package serve_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"path/filepath"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+
+	"github.com/imictl/imictl/internal/ops"
+)
+
+var opsListening = regexp.MustCompile(`msg="operations endpoints ready" metrics=(http://\S+)/metrics`)
+
+// TestServeOps: with --ops-addr, serve exposes both services' metrics and
+// readiness on a listener of its own.
+func TestServeOps(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	s := startServe(t, dataDirOpts(dir), "--insecure", "--mgmt-addr", "127.0.0.1:0", "--im-addr", "127.0.0.1:0", "--ops-addr", "127.0.0.1:0")
+	var base string
+	deadline := time.Now().Add(readyTimeout)
+	for base == "" && time.Now().Before(deadline) {
+		if m := opsListening.FindStringSubmatch(s.log.String()); m != nil {
+			base = m[1]
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if base == "" {
+		t.Fatalf("no operations listener in the log:\n%s", s.log)
+	}
+
+	var rep ops.Report
+	for time.Now().Before(deadline) {
+		resp, err := http.Get(base + "/readyz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep = ops.Report{}
+		err = json.NewDecoder(resp.Body).Decode(&rep)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatalf("/readyz answered %d with no report: %v", resp.StatusCode, err)
+		}
+		if rep.Ready {
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("/readyz ready with status %d", resp.StatusCode)
+			}
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !rep.Ready {
+		t.Fatalf("never ready: %+v\n%s", rep, s.log)
+	}
+	services := map[string]bool{}
+	for _, c := range rep.Checks {
+		services[c.Service] = true
+	}
+	if !services["mgmt"] || !services["im"] {
+		t.Errorf("readiness checks %+v: want both services", rep.Checks)
+	}
+
+	resp, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := p.TextToMetricFamilies(resp.Body)
+	if err != nil {
+		t.Fatalf("parsing /metrics: %v", err)
+	}
+	// The IM server's directory queries (M1) reached the management
+	// server, signed: its request and verification series show them.
+	found := false
+	for _, m := range families["imictl_signature_verifications_total"].GetMetric() {
+		labels := map[string]string{}
+		for _, l := range m.GetLabel() {
+			labels[l.GetName()] = l.GetValue()
+		}
+		if labels["service"] == "mgmt" && labels["result"] == "ok" && m.GetCounter().GetValue() > 0 {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no verified signatures counted by the management server")
+	}
+	for _, name := range []string{"imictl_requests_total", "imictl_notifications_pending", "imictl_crl_age_seconds", "imictl_directory_servers"} {
+		if _, ok := families[name]; !ok {
+			t.Errorf("no %s series", name)
+		}
+	}
+}
