@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/imictl/imictl/internal/cputime"
 	"github.com/imictl/imictl/internal/pki"
 	"github.com/imictl/imictl/internal/sns/client"
 	"github.com/imictl/imictl/internal/sns/wire"
@@ -68,7 +69,7 @@ func roundTrips(b *testing.B, call func(context.Context) error) {
 	procs := runtime.GOMAXPROCS(0)
 	b.SetParallelism(max(1, (*benchCallers+procs-1)/procs))
 	b.ResetTimer()
-	start, cpu := time.Now(), processCPU()
+	start, cpu := time.Now(), cputime.Process()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			if err := call(ctx); err != nil {
@@ -78,7 +79,7 @@ func roundTrips(b *testing.B, call func(context.Context) error) {
 		}
 	})
 	perSec := float64(b.N) / time.Since(start).Seconds()
-	cpu = processCPU() - cpu
+	cpu = cputime.Process() - cpu
 	b.StopTimer()
 	bound := sm2Bound(b)
 	b.ReportMetric(perSec, "roundtrips/s")
@@ -111,7 +112,7 @@ func sm2Bound(b *testing.B) float64 {
 		b.Fatal(err)
 	}
 	const rounds = 200
-	start, cpu := time.Now(), processCPU()
+	start, cpu := time.Now(), cputime.Process()
 	for range rounds {
 		for range 2 {
 			if _, err := pki.Sign(key, base); err != nil {
@@ -124,7 +125,7 @@ func sm2Bound(b *testing.B) float64 {
 	}
 	// CPU time, which other processes on a shared machine disturb less
 	// than wall time; wall time where it is not measured.
-	spent := processCPU() - cpu
+	spent := cputime.Process() - cpu
 	if spent <= 0 {
 		spent = time.Since(start)
 	}
