@@ -19,6 +19,7 @@ import (
 	"github.com/imictl/imictl/internal/commands/dir"
 	"github.com/imictl/imictl/internal/commands/im"
 	"github.com/imictl/imictl/internal/commands/key"
+	"github.com/imictl/imictl/internal/commands/probe"
 	"github.com/imictl/imictl/internal/commands/register"
 	"github.com/imictl/imictl/internal/commands/serve"
 	"github.com/imictl/imictl/internal/commands/sns"
@@ -81,8 +82,7 @@ Every command takes -o json for scripts. Exit codes: "imictl help exit-codes".`
 		"Usage:{{if and .Runnable (not .HasAvailableSubCommands)}}", 1))
 
 	// Command groups: one line each, in the order of the command tree in
-	// docs (key, csr, cert, ca, register, admin, dir, sns, im, serve; probe is
-	// planned).
+	// docs (key, csr, cert, ca, register, admin, dir, sns, im, probe, serve).
 	root.AddCommand(
 		key.NewCmdKey(f),
 		csr.NewCmdCSR(f),
@@ -95,6 +95,7 @@ Every command takes -o json for scripts. Exit codes: "imictl help exit-codes".`
 		sns.NewCmdSNS(f),
 		bench.NewCmdBench(f, nil),
 		im.NewCmdIM(f),
+		probe.NewCmdProbe(f, nil),
 		serve.NewCmdServe(f, nil),
 		version.NewCmdVersion(f, nil),
 		newCmdCompletion(),

@@ -66,9 +66,9 @@ func TestNoInputFlag(t *testing.T) {
 		args []string
 		want bool
 	}{
-		{[]string{"probe"}, true},
-		{[]string{"probe", "--no-input"}, false},
-		{[]string{"--no-input", "probe"}, false},
+		{[]string{"prompt-check"}, true},
+		{[]string{"prompt-check", "--no-input"}, false},
+		{[]string{"--no-input", "prompt-check"}, false},
 	} {
 		ios, _, _, _ := iostreams.Test()
 		ios.SetStdinTTY(true)
@@ -77,7 +77,7 @@ func TestNoInputFlag(t *testing.T) {
 		root := NewRootCmd(f)
 		var canPrompt bool
 		root.AddCommand(&cobra.Command{
-			Use: "probe",
+			Use: "prompt-check",
 			RunE: func(*cobra.Command, []string) error {
 				canPrompt = f.IOStreams.CanPrompt()
 				return nil

@@ -53,6 +53,7 @@ password comes from --ca-password-file, $IMICTL_PASSWORD_FILE or the prompt.`,
 		},
 	}
 	cmd.Flags().StringVar(&opts.Reason, "reason", "", "a `NOTE` on the decision, for the audit log and the applicant")
+	cmdutil.AddNoopYesFlag(cmd)
 	mgmtutil.AddReviewerFlag(cmd, &opts.Reviewer)
 	mgmtutil.AddAdminFlags(cmd, &opts.Admin, caPasswordFlag)
 	return cmd
@@ -86,6 +87,7 @@ missing --reason is asked for.`,
 		},
 	}
 	cmd.Flags().StringVar(&opts.Reason, "reason", "", "why, in a `SENTENCE` the applicant will read")
+	cmdutil.AddNoopYesFlag(cmd)
 	mgmtutil.AddReviewerFlag(cmd, &opts.Reviewer)
 	mgmtutil.AddAdminFlags(cmd, &opts.Admin, caPasswordFlag)
 	return cmd
@@ -118,7 +120,8 @@ func decideRun(f *cmdutil.Factory, cmd *cobra.Command, opts *DecideOptions, appr
 // outcome says what the decision did, and what the applicant does next.
 func outcome(a store.Application) string {
 	follow := fmt.Sprintf("the applicant sees it with `imictl register status %s`", a.ID)
-	fetch := fmt.Sprintf("the applicant fetches it with `imictl register status %s --cert-out FILE`", a.ID)
+	fetch := fmt.Sprintf("the applicant fetches it with `imictl register status %s --cert-out FILE`, "+
+		"or, if it is an `imictl serve --im` waiting for approval, the server fetches it itself and starts serving", a.ID)
 	switch {
 	case a.State == store.StateRejected:
 		return fmt.Sprintf("Rejected %s; %s.", a.ID, follow)

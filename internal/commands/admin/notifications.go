@@ -177,6 +177,7 @@ it starts.`,
 		},
 	}
 	cmd.Flags().BoolVar(&opts.All, "all", false, "retry the pending notifications of every destination")
+	cmdutil.AddNoopYesFlag(cmd)
 	mgmtutil.AddReviewerFlag(cmd, &opts.Reviewer)
 	mgmtutil.AddAdminFlags(cmd, &opts.Admin, caPasswordFlag)
 	return cmd

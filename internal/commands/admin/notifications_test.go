@@ -44,7 +44,7 @@ func TestNotifications(t *testing.T) {
 			if got := decode[admin.RetryResult](t, res); got.Count != 1 || got.Destination != "alpha-im" {
 				t.Errorf("retry alpha-im: %+v", got)
 			}
-			res = w.run(t, "admin", "notifications", "retry", "--all", "-o", "json")
+			res = w.run(t, "admin", "notifications", "retry", "--all", "--yes", "-o", "json")
 			res.Expect(t, 0)
 			if res.Stdout != "{\n  \"count\": 1\n}\n" {
 				t.Errorf("retry --all: %s", res.Stdout)

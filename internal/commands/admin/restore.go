@@ -57,6 +57,7 @@ servers pinned.`,
 	}
 	cmd.Flags().StringVar(&opts.From, "from", "", "read the archive from `FILE`")
 	cmd.Flags().BoolVar(&opts.Force, "force", false, "restore over an existing management server, moving its data aside")
+	cmdutil.AddNoopYesFlag(cmd)
 	cmdutil.AddDataDirFlag(cmd, &opts.DataDir)
 	return cmd
 }

@@ -70,7 +70,7 @@ func TestApproveReject(t *testing.T) {
 	for _, m := range modes {
 		t.Run(m.name, func(t *testing.T) {
 			w := newWorld(t, m.stop, mgmttest.Options{})
-			res := w.run(t, "admin", "approve", "req-3", "--reason", "checked by phone", "-o", "json")
+			res := w.run(t, "admin", "approve", "req-3", "--yes", "--reason", "checked by phone", "-o", "json")
 			res.Expect(t, 0)
 			a := decode[admin.Request](t, res)
 			if a.State != "approved" || a.Reviewer != osActor(t) || a.Reason != "checked by phone" || a.ResultSerial == "" || a.DecidedAt.IsZero() {
@@ -79,7 +79,12 @@ func TestApproveReject(t *testing.T) {
 			if !strings.Contains(res.Stderr, "Approved req-3: gamma-im is registered with certificate "+a.ResultSerial) {
 				t.Errorf("stderr: %s", res.Stderr)
 			}
-			res = w.run(t, "admin", "reject", "req-4", "--reason", "unknown vendor", "--reviewer", "alice", "-o", "json")
+			// Both ways an applicant gets its certificate: by hand, or a
+			// serve --im that polls for it.
+			if !strings.Contains(res.Stderr, "`imictl register status req-3 --cert-out FILE`") || !strings.Contains(res.Stderr, "`imictl serve --im` waiting for approval, the server fetches it itself") {
+				t.Errorf("the advice does not name both ways to get the certificate: %s", res.Stderr)
+			}
+			res = w.run(t, "admin", "reject", "req-4", "-y", "--reason", "unknown vendor", "--reviewer", "alice", "-o", "json")
 			res.Expect(t, 0)
 			if r := decode[admin.Request](t, res); r.State != "rejected" || r.Reviewer != "alice" || r.Reason != "unknown vendor" || r.ResultSerial != "" {
 				t.Errorf("rejected: %+v", r)

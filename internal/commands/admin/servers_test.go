@@ -64,7 +64,7 @@ func TestServers(t *testing.T) {
 			if got := decode[[]admin.Server](t, res); len(got) != 1 || got[0].ServerID != "alpha-im" {
 				t.Errorf("--status suspended: %+v", got)
 			}
-			res = w.run(t, "admin", "resume", "alpha-im", "--reviewer", "bob", "-o", "json")
+			res = w.run(t, "admin", "resume", "alpha-im", "--yes", "--reviewer", "bob", "-o", "json")
 			res.Expect(t, 0)
 			if got := decode[admin.Server](t, res); got.Status != "normal" {
 				t.Errorf("resumed: %+v", got)

@@ -59,12 +59,14 @@ func NewCmdResume(f *cmdutil.Factory, runF func(*StatusOptions) error) *cobra.Co
 		Long: `Resume a suspended server (status back to 0): its calls are accepted again,
 every other server is notified, and the notifications held for it while it
 was suspended are sent.`,
-		Example: `  imictl admin resume vrv_linkdood`,
-		Args:    cobra.ExactArgs(1),
+		Example: `  imictl admin resume vrv_linkdood
+  imictl admin resume vrv_linkdood --yes -o json`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return statusPrepare(cmd, opts, args, runF, func() error { return statusRun(f, cmd, opts, false) })
 		},
 	}
+	cmdutil.AddNoopYesFlag(cmd)
 	mgmtutil.AddReviewerFlag(cmd, &opts.Reviewer)
 	mgmtutil.AddAdminFlags(cmd, &opts.Admin, caPasswordFlag)
 	return cmd

@@ -12,6 +12,12 @@ func AddYesFlag(cmd *cobra.Command, yes *bool) {
 	cmd.Flags().BoolVarP(yes, "yes", "y", false, "do not ask for confirmation (needed when not on a terminal)")
 }
 
+// AddNoopYesFlag adds --yes to a command that changes state without asking
+// anything, so that scripts can pass --yes to every such command alike.
+func AddNoopYesFlag(cmd *cobra.Command) {
+	cmd.Flags().BoolP("yes", "y", false, "accepted for scripts that pass it everywhere: this command asks nothing")
+}
+
 // AddForceFlag adds --force, passed to WriteFileAtomic / WriteOutput.
 func AddForceFlag(cmd *cobra.Command, force *bool) {
 	cmd.Flags().BoolVar(force, "force", false, "overwrite existing output files")

@@ -29,8 +29,17 @@ func NewCmdOutbox(f *cmdutil.Factory, runF func(*OutboxOptions) error) *cobra.Co
 		Short: "List the calls queued for other servers; retry or drop them",
 		Long: `List the calls this server queued for other servers (messages, repeals,
 friend requests and answers), oldest first: pending ones wait for their next
-attempt, parked ones were refused by the peer and hold back their
-conversation until retried or dropped, delivered ones are recent history.
+attempt, parked ones were refused and hold back their conversation,
+delivered ones are recent history.
+
+A parked call shows why (its reason) and whether it is retried by itself.
+A refusal that names a condition which can end (server_suspended, a policy
+refusal, unknown_server, a certificate problem) is retried automatically,
+with backoff, when the management server's notification or the next
+directory refresh shows it gone: a peer resumed, a server registered. One
+that cannot change (wrong_sender, bad_request, unknown_user,
+duplicate_conflict...) stays parked until you retry or drop it. JSON
+carries the same as "reason" and "retry" (automatic or manual).
 
 "imictl im outbox retry" makes calls due now; "imictl im outbox drop" gives
 up on one.`,
@@ -91,7 +100,10 @@ func outboxRun(cmd *cobra.Command, opts *OutboxOptions) error {
 	rows := make([][]string, 0, len(items))
 	for _, it := range items {
 		next := when(it.NextAttemptAt)
-		if it.State != imstore.OutboxPending {
+		switch it.State {
+		case imstore.OutboxParked:
+			next = parkedRetry(it)
+		case imstore.OutboxDelivered:
 			next = ""
 		}
 		rows = append(rows, []string{strconv.FormatUint(it.ID, 10), it.Destination, it.Path, it.MessageID, string(it.State),
@@ -99,6 +111,18 @@ func outboxRun(cmd *cobra.Command, opts *OutboxOptions) error {
 	}
 	return output.Print(opts.IO.Out, opts.Format, output.View{Data: nonNil(items),
 		Headers: []string{"ID", "Destination", "Path", "Message ID", "State", "Attempts", "Next attempt", "Last error"}, Rows: rows})
+}
+
+// parkedRetry says, for a parked call, why and what brings it back.
+func parkedRetry(it imstore.OutboxItem) string {
+	why := it.Reason
+	if why == "" {
+		why = "refused"
+	}
+	if it.Retry == imstore.RetryAutomatic {
+		return "automatic, once " + why + " ends"
+	}
+	return "manual (" + why + "): retry or drop"
 }
 
 // OutboxRetryOptions are the inputs of `imictl im outbox retry`.

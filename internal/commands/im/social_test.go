@@ -88,8 +88,13 @@ func TestFriendsOutboxPolicyDir(t *testing.T) {
 		return len(items) == 1
 	})
 	parked := items[0]
-	if parked.Destination != "second" || parked.Path != "/sns/add/users" || !strings.Contains(parked.LastError, "verify_refused") {
+	if parked.Destination != "second" || parked.Path != "/sns/add/users" || !strings.Contains(parked.LastError, "verify_refused") ||
+		parked.Reason != "verify_refused" || parked.Retry != imstore.RetryManual {
 		t.Errorf("parked: %+v", parked)
+	}
+	// The table says why, and that nothing but a person brings it back.
+	if res := im(t, first, "outbox", "--state", "parked"); !strings.Contains(res.Stdout, "manual (verify_refused): retry or drop") {
+		t.Errorf("the table does not say why and how it is retried:\n%s", res.Stdout)
 	}
 	imJSON(t, first, &items, "outbox", "--destination", "second", "--state", "delivered")
 	if len(items) == 0 {

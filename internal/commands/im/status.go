@@ -64,6 +64,9 @@ func statusRun(cmd *cobra.Command, opts *StatusOptions) error {
 		{Key: "Server ID", Value: st.ServerID}, {Key: "Address", Value: st.Address}, {Key: "Listening on", Value: st.Listen},
 		{Key: "Management server", Value: st.MgmtURL}, {Key: "Users", Value: strconv.Itoa(st.Users)},
 	}
+	if st.DuplicateConflicts > 0 { // peers that reuse messageIDs: worth a look at the log
+		fields = append(fields, output.Field{Key: "Duplicate conflicts", Value: strconv.FormatInt(st.DuplicateConflicts, 10)})
+	}
 	if len(st.Outbox) == 0 {
 		fields = append(fields, output.Field{Key: "Outbox", Value: "empty"})
 	}

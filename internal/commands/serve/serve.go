@@ -37,6 +37,7 @@ type Options struct {
 	Insecure bool
 	Mgmt     MgmtOptions
 	IM       IMOptions
+	Dev      DevOptions
 	// Run names the services to run (their flags); empty runs them all.
 	Run []string
 }
@@ -115,8 +116,15 @@ registers it:
 Either way its settings (serverId, addresses, a management server elsewhere)
 are kept in <data-dir>/im/config.json, so later starts need no flags.
 
+--dev runs a whole local federation instead, for trying things out and for
+CI: the management server and --dev-servers IM servers (dev-1, dev-2, ...),
+each in its own directory under --data-dir (default ./imictl-dev), registered
+and approved, each with a demo user (alice, bob, ...); it prints the URLs and
+the commands to try. Its keys are unencrypted.
+
 --insecure creates every key unencrypted, for tests and demonstrations only.`,
 		Example: `  imictl serve --insecure                       # both services, a throw-away local setup
+  imictl serve --dev                            # a local federation: management server and 2 IM servers
   imictl serve --im --data-dir ./second --im-addr 127.0.0.1:8442 \
       --mgmt-url http://127.0.0.1:8440 --root root.crt --server-id second --insecure
   imictl serve --mgmt --data-dir /var/lib/imictl --ca-password-file /etc/imictl/ca-password \
@@ -137,8 +145,14 @@ are kept in <data-dir>/im/config.json, so later starts need no flags.
 			if err := opts.IM.check(cmd); err != nil {
 				return err
 			}
+			if err := opts.Dev.check(cmd); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(opts)
+			}
+			if opts.Dev.On {
+				return devRun(cmd.Context(), opts)
 			}
 			return serveRun(cmd.Context(), f, opts)
 		},
@@ -153,6 +167,7 @@ are kept in <data-dir>/im/config.json, so later starts need no flags.
 	for _, s := range services {
 		s.addFlags(cmd, opts)
 	}
+	addDevFlags(cmd, opts)
 	return cmd
 }
 

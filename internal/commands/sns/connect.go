@@ -87,9 +87,9 @@ func connect(ctx context.Context, f *cmdutil.Factory, cmd *cobra.Command, pf *Pe
 	}
 	var trace client.TraceFunc
 	if pf.Verbose {
-		t := &tracer{w: f.IOStreams.ErrOut}
-		t.identity(id)
-		trace = t.trace
+		t := NewTracer(f.IOStreams.ErrOut)
+		t.Identity(id)
+		trace = t.Trace
 	}
 	verify := httpsig.Options{Roots: id.Roots, NoRevocationCheck: pf.InsecureNoCRL}
 	var resolvers []httpsig.Resolver

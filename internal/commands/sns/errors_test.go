@@ -36,7 +36,7 @@ func TestUsageErrors(t *testing.T) {
 	}{
 		{"missing key", noKey, []string{"user", "u2@beta-im"}, "missing the SM2 private key to sign with: pass --key FILE, set IMICTL_KEY"},
 		{"no identity at all", cmdtest.Options{}, []string{"user", "u2@beta-im"}, "missing the certificate of the key to sign with: pass --cert FILE, set IMICTL_CERT"},
-		{"malformed --data", w.env(), []string{"call", "POST", "chat", "--to", "beta-im", "--data", `{"a":`}, "--data is not valid JSON: unexpected end of JSON input"},
+		{"malformed --data", w.env(), []string{"call", "POST", "chat", "--to", "beta-im", "--data", `{"a":`}, "--data is not valid JSON: unexpected end of JSON input (add --raw to send it all the same)"},
 		{"malformed --data file", w.env(), []string{"call", "POST", "chat", "--to", "beta-im", "--data", "@" + bad}, "--data is not valid JSON"},
 		{"bad method", w.env(), []string{"call", "G3T", "chat", "--to", "beta-im"}, `METHOD "G3T": want an HTTP method`},
 		{"no peer", w.env(), []string{"call", "GET", "users", "-o", "json"}, "which peer? pass --to SERVERID or --url URL"},
@@ -213,6 +213,16 @@ func TestRawCall(t *testing.T) {
 	if !strings.Contains(res.Stdout, "Status:         200 OK\n") || w.peer.Requests()[1].Path != "/sns/v1/del/users" {
 		t.Errorf("stdout %q", res.Stdout)
 	}
+	// --raw: bytes that are not JSON go out exactly as given, still signed
+	// (the peer authenticated them), and the peer's refusal is shown.
+	raw := []byte("{\"messageInfo\":\x00\xff not json")
+	writeFile(t, data, raw)
+	res = cmdtest.Run(t, w.env(), "sns", "call", "POST", "chat", "--to", "beta-im", "--raw", "--data", "@"+data)
+	reqs := w.peer.Requests()
+	if last := reqs[len(reqs)-1]; string(last.Body) != string(raw) || last.Origin != "alpha-im" || last.Header.Get("Content-Digest") != httpsig.ContentDigest(raw) {
+		t.Errorf("--raw sent %q from %q with digest %q (exit %d, %s)", last.Body, last.Origin, last.Header.Get("Content-Digest"), res.Code, res.Stderr)
+	}
+	cmdtest.Run(t, w.env(), "sns", "call", "POST", "chat", "--to", "beta-im", "--raw").Expect(t, cmdutil.ExitUsage)
 	// A file comes out as is.
 	res = cmdtest.Run(t, w.env(), "sns", "call", "GET", "download/file?fileID=f1%40beta-im", "--to", "beta-im")
 	res.Expect(t, 0)

@@ -16,15 +16,19 @@ import (
 // maxTracedBody is how much of a body --verbose shows.
 const maxTracedBody = 64 << 10
 
-// tracer writes every exchange, curl -v style, for --verbose: what a vendor
+// Tracer writes every exchange, curl -v style, for --verbose: what a vendor
 // needs to see why a call fails. It shows headers and bodies, never a key
-// (the key signs; it is not sent).
-type tracer struct {
+// (the key signs; it is not sent). imictl probe uses it too.
+type Tracer struct {
 	mu sync.Mutex
 	w  io.Writer
 }
 
-func (t *tracer) identity(id *identity.Identity) {
+// NewTracer writes to w (standard error).
+func NewTracer(w io.Writer) *Tracer { return &Tracer{w: w} }
+
+// Identity says who signs and whom it trusts.
+func (t *Tracer) Identity(id *identity.Identity) {
 	s := id.Settings
 	ctx := ""
 	if id.Context != "" {
@@ -36,7 +40,9 @@ func (t *tracer) identity(id *identity.Identity) {
 	}
 }
 
-func (t *tracer) trace(req *http.Request, reqBody []byte, resp *http.Response, respBody []byte) {
+// Trace writes one exchange; its signature is that of the sns and mgmt
+// clients' TraceFunc.
+func (t *Tracer) Trace(req *http.Request, reqBody []byte, resp *http.Response, respBody []byte) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	fmt.Fprintf(t.w, "> %s %s\n", req.Method, output.EscapeControl(req.URL.String()))

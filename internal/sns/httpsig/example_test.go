@@ -226,3 +226,41 @@ func TestSignerReproducesExample(t *testing.T) {
 	}
 	same("response", h, wireResp.Header, "response.base", keyB)
 }
+
+// TestExampleNonCanonicalRequestSignature is the example of
+// docs/PROTOCOL.md 3.4: the example request with its signature spelled
+// "...Q5=" instead of "...Q4=" still verifies, and the example response,
+// bound to the canonical "...Q4=", verifies as the answer to it.
+func TestExampleNonCanonicalRequestSignature(t *testing.T) {
+	roots := smx509.NewCertPool()
+	roots.AddCert(exampleCert(t, "root.pem"))
+	dir := StaticResolver{
+		"alpha-im": {ServerID: "alpha-im", Certificate: exampleCert(t, "alpha-im.pem")},
+		"beta-im":  {ServerID: "beta-im", Certificate: exampleCert(t, "beta-im.pem")},
+	}
+	clock := func() time.Time { return exampleCreated.Add(2 * time.Second) }
+	beta := mustVerifier(t, Options{Self: "beta-im", Resolver: dir, Roots: roots, NoRevocationCheck: true, Now: clock, Logger: quietLogger()})
+	alpha := mustVerifier(t, Options{Self: "alpha-im", Resolver: dir, Roots: roots, NoRevocationCheck: true, Now: clock, Logger: quietLogger()})
+	const canonical, spelled = "hcP6+Q4=:", "hcP6+Q5=:"
+	wire := string(readExample(t, "request.http"))
+	if !strings.Contains(wire, canonical) {
+		t.Fatalf("the example signature no longer ends in %q: update docs/PROTOCOL.md 3.4 and this test", canonical)
+	}
+	req, err := http.ReadRequest(bufio.NewReader(strings.NewReader(strings.Replace(wire, canonical, spelled, 1))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, e := beta.verifyRequest(req); e != nil {
+		t.Fatalf("the request with a non-canonical signature spelling: %v", e)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(bytes.NewReader(readExample(t, "response.http"))), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if base := string(readExample(t, "response.base")); !strings.Contains(base, `"signature";req;key="imi": :MEUC`) || !strings.Contains(base, canonical+"\n") {
+		t.Fatal("the example response base does not bind the canonical spelling")
+	}
+	if err := alpha.VerifyResponse(req, resp, exampleRespBody, "beta-im"); err != nil {
+		t.Errorf("the response bound to the canonical form, for the request spelled otherwise: %v", err)
+	}
+}

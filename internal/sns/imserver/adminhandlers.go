@@ -23,7 +23,8 @@ func (s *Server) adminStatus(*http.Request) (any, error) {
 	if dests == nil {
 		dests = []imstore.DestinationStats{}
 	}
-	return adminapi.Status{ServerID: s.self, Address: s.cfg.Address, Listen: s.ln.Addr().String(), MgmtURL: s.cfg.MgmtURL, Users: len(users), Outbox: dests}, nil
+	return adminapi.Status{ServerID: s.self, Address: s.cfg.Address, Listen: s.ln.Addr().String(), MgmtURL: s.cfg.MgmtURL, Users: len(users),
+		DuplicateConflicts: s.duplicateConflicts.Load(), Outbox: dests}, nil
 }
 
 func (s *Server) adminAddUser(r *http.Request) (any, error) {

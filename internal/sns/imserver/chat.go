@@ -13,8 +13,9 @@ import (
 // sender, the messageID and the fileID must all be of the calling server
 // (a server speaks only for its users, and files are fetched from the
 // sender's server). A messageID already delivered is answered with success
-// and stored once. A repeal revokes the message it names; only the server
-// that made that messageID may.
+// and stored once, or refused with duplicate_conflict when its content
+// differs. A repeal revokes the message it names, which must be held for
+// the recipient and sent by the repeal's sender (chatrules.go).
 func (s *Server) handleChat(w http.ResponseWriter, r *http.Request) {
 	var req wire.ChatRequest
 	if err := decodeBody(r, &req); err != nil {
@@ -24,10 +25,9 @@ func (s *Server) handleChat(w http.ResponseWriter, r *http.Request) {
 	local, msg, err := s.incoming(r, &req.MessageInfo)
 	if err == nil {
 		if msg.MessageType == wire.MessageRepeal {
-			by, _ := imstore.OriginOf(msg.MessageID)
-			_, err = s.st.Repeal(msg.MessageID, by)
+			err = s.repealChat(local, msg)
 		} else {
-			_, _, err = s.st.DeliverLocal(local, msg)
+			err = s.deliverChat(local, msg)
 		}
 	}
 	s.answer(w, r, err)

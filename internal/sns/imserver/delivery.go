@@ -21,8 +21,9 @@ import (
 // conversations in flight, each one item at a time and in order (the store
 // hands out only each conversation's oldest item), retries network errors
 // and 5xx with exponential backoff and jitter, and parks what the peer
-// refuses (4xx) with the reason, holding back that conversation until an
-// administrator retries or drops it. A worker with nothing due exits.
+// refuses (4xx) with the reason, holding back that conversation until the
+// condition ends (retryParked) or an administrator retries or drops it. A
+// worker with nothing due exits.
 type delivery struct {
 	s *Server
 
@@ -150,14 +151,15 @@ func (d *delivery) deliver(ctx context.Context, it imstore.OutboxItem) {
 		return
 	}
 	st := d.s.st
-	switch park, why := classify(err); {
+	switch park, reason, why := classify(err); {
 	case err == nil:
 		d.s.deliveries.WithLabelValues("delivered").Inc()
 		err = st.MarkDelivered(it.ID)
 	case park:
 		d.s.deliveries.WithLabelValues("parked").Inc()
-		d.s.log.Warn("the peer refused a queued call; it is parked until retried", "destination", it.Destination, "id", it.ID, "path", it.Path, "err", why)
-		err = st.Park(it.ID, why)
+		retry := parkRetry(reason)
+		d.s.log.Warn("the peer refused a queued call; it is parked", "destination", it.Destination, "id", it.ID, "path", it.Path, "reason", reason, "retry", retry, "err", why)
+		err = st.Park(it.ID, reason, why, retry)
 	default:
 		d.s.deliveries.WithLabelValues("retry").Inc()
 		delay := backoff(it.Attempts, time.Duration(d.s.cfg.Delivery.RetryBase), time.Duration(d.s.cfg.Delivery.RetryMax))
@@ -184,19 +186,19 @@ func (d *delivery) attempt(ctx context.Context, it imstore.OutboxItem) error {
 }
 
 // classify says whether a failed attempt is parked (the peer, or a
-// condition only an administrator changes, refuses it) or retried, and
-// why, for the outbox record.
-func classify(err error) (park bool, why string) {
+// condition that a backoff will not end, refuses it) or retried, the
+// refusal's stable reason, and why, for the outbox record.
+func classify(err error) (park bool, reason, why string) {
 	if err == nil {
-		return false, ""
+		return false, "", ""
 	}
 	var api *client.APIError
 	var auth *httpsig.AuthError
 	switch {
 	case errors.As(err, &api):
-		return api.Status < 500, err.Error()
+		return api.Status < 500, api.Reason, err.Error()
 	case errors.As(err, &auth) && auth.Reported:
-		return auth.Status < 500, string(auth.Reason) + ": " + err.Error()
+		return auth.Status < 500, string(auth.Reason), string(auth.Reason) + ": " + err.Error()
 	case errors.As(err, &auth):
 		// Our check of the answer failed; the peer may have taken the call,
 		// and taking it twice is harmless (it dedupes by messageID), so
@@ -204,13 +206,13 @@ func classify(err error) (park bool, why string) {
 		switch auth.Reason {
 		case httpsig.ReasonForbiddenByPolicy, httpsig.ReasonUnknownServer, httpsig.ReasonServerSuspended, httpsig.ReasonServerCancelled,
 			httpsig.ReasonCertInvalid, httpsig.ReasonCertExpired, httpsig.ReasonCertRevoked, httpsig.ReasonUnexpectedOrigin:
-			return true, string(auth.Reason) + ": " + err.Error()
+			return true, string(auth.Reason), string(auth.Reason) + ": " + err.Error()
 		}
-		return false, string(auth.Reason) + ": " + err.Error()
+		return false, string(auth.Reason), string(auth.Reason) + ": " + err.Error()
 	case errors.Is(err, httpsig.ErrUnknownServer):
-		return true, "unknown_server: " + err.Error()
+		return true, string(httpsig.ReasonUnknownServer), "unknown_server: " + err.Error()
 	}
-	return false, err.Error()
+	return false, "", err.Error()
 }
 
 // backoff is the delay before attempt number attempts+1: base doubled at

@@ -28,6 +28,10 @@ type directory struct {
 	log     *slog.Logger
 	refresh time.Duration
 	cache   *httpsig.CachingResolver // set by the server; invalidated on change
+	// changed, set by the server, learns of the records just stored (nil
+	// after a full incremental query), which may end the conditions that
+	// parked calls (Server.retryParked).
+	changed func(serverIDs []string)
 
 	mu sync.Mutex // serialises writes of entries and of the cursor
 
@@ -214,8 +218,13 @@ func (d *directory) store(recs []api.ServerRecord, cursor int64) error {
 	if err := d.st.PutDirectory(entries, cursor); err != nil {
 		return fmt.Errorf("storing the directory: %w", err)
 	}
-	for _, e := range entries {
+	ids := make([]string, len(entries))
+	for i, e := range entries {
 		d.cache.Invalidate(e.ServerID)
+		ids[i] = e.ServerID
+	}
+	if len(ids) > 0 && d.changed != nil {
+		d.changed(ids)
 	}
 	return nil
 }
@@ -247,7 +256,11 @@ func (d *directory) Refresh(ctx context.Context) (int, error) {
 	if err := d.refreshMgmt(ctx); err != nil {
 		return 0, err
 	}
-	return d.syncChanged(ctx)
+	n, err := d.syncChanged(ctx)
+	if err == nil && d.changed != nil {
+		d.changed(nil) // conditions no notification reveals (a peer's policy)
+	}
+	return n, err
 }
 
 // run keeps the directory current until ctx ends: an incremental query at

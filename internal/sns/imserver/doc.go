@@ -22,8 +22,9 @@
 //   - Local operations (send.go, social.go, files.go, outbox.go): what a
 //     local user does, recorded with the calls that announce it in one
 //     store transaction.
-//   - Delivery (delivery.go): a worker per destination, ordered per
-//     conversation, with backoff and parking.
+//   - Delivery (delivery.go, unpark.go): a worker per destination, ordered
+//     per conversation, with backoff and parking; a parked call whose
+//     refusal can end is retried when the directory shows it ended.
 //   - Admin API (admin.go, adminhandlers.go): HTTP over a 0600 unix socket;
 //     the contract is package adminapi and the client package adminclient.
 //

@@ -143,8 +143,15 @@ func (w *testWorld) caller(t testing.TB, id string, status int, register bool) *
 	if register {
 		w.mgmt.Register(ident, c.peer.URL, status)
 	}
-	var err error
-	c.client, err = client.New(client.Config{Signer: ident.Signer, Verify: httpsig.Options{
+	c.client = w.client(t, ident.Signer, nil)
+	return c
+}
+
+// client calls the servers as signer, through base (nil: the default
+// transport), checking answers against the world's directory and CA.
+func (w *testWorld) client(t testing.TB, signer *httpsig.Signer, base http.RoundTripper) *client.Client {
+	t.Helper()
+	c, err := client.New(client.Config{Signer: signer, Base: base, Verify: httpsig.Options{
 		Resolver: w.mgmt, Roots: w.ca.Roots, CRL: w.ca.CRLProvider(t), Logger: slog.New(slog.DiscardHandler),
 	}})
 	if err != nil {

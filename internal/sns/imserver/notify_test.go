@@ -2,11 +2,9 @@ package imserver
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
 	"testing"
 
-	"github.com/imictl/imictl/internal/sns/client"
 	"github.com/imictl/imictl/internal/sns/httpsig"
 	"github.com/imictl/imictl/internal/sns/imstore"
 )
@@ -22,12 +20,7 @@ func TestReceiveNotify(t *testing.T) {
 	if _, err := alpha.client.VerifyUser(ctx, beta.peer(), "bob@beta-im"); err != nil {
 		t.Fatal(err)
 	}
-	mgmt, err := client.New(client.Config{Signer: w.mgmt.Self.Signer, Verify: httpsig.Options{
-		Resolver: w.mgmt, Roots: w.ca.Roots, CRL: w.ca.CRLProvider(t), Logger: slog.New(slog.DiscardHandler),
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	mgmt := w.client(t, w.mgmt.Self.Signer, nil)
 	notify := []byte(`{"serverId":"alpha-im"}`)
 
 	// alpha is suspended: its record is cached, so calls pass until told.
@@ -35,7 +28,7 @@ func TestReceiveNotify(t *testing.T) {
 	if _, err := alpha.client.VerifyUser(ctx, beta.peer(), "bob@beta-im"); err != nil {
 		t.Fatalf("before the notification: %v", err)
 	}
-	_, err = alpha.client.Call(ctx, beta.peer(), http.MethodPost, receiveNotifyPath, notify)
+	_, err := alpha.client.Call(ctx, beta.peer(), http.MethodPost, receiveNotifyPath, notify)
 	apiErr(t, "notification from a peer", err, 403, ReasonWrongSender)
 
 	raw, err := mgmt.Call(ctx, beta.peer(), http.MethodPost, receiveNotifyPath, notify)
@@ -54,4 +47,34 @@ func TestReceiveNotify(t *testing.T) {
 	}
 	_, err = mgmt.Call(ctx, beta.peer(), http.MethodPost, receiveNotifyPath, []byte(`{"serverId":"not a server id"}`))
 	apiErr(t, "bad notification", err, 400, ReasonBadRequest)
+}
+
+// A certificate is kept with its record until the record changes: a
+// server that rotated its key is refused (signature_invalid, checked
+// against the certificate held) until the notification of the change
+// makes the record, and with it the certificate (M2), be fetched again;
+// the old key is refused from then on (docs/PROTOCOL.md 3.8).
+func TestNotificationRefetchesTheCertificate(t *testing.T) {
+	w := newWorld(t)
+	beta := w.server(t, "beta-im")
+	beta.addUser(t, imstore.User{UserID: "bob", Name: "Bob"})
+	alpha := w.caller(t, "alpha-im", httpsig.StatusNormal, true)
+	ctx := context.Background()
+	if _, err := alpha.client.VerifyUser(ctx, beta.peer(), "bob@beta-im"); err != nil {
+		t.Fatal(err)
+	}
+	rotated := w.caller(t, "alpha-im", httpsig.StatusNormal, true) // a new key and certificate, now in the directory
+	_, err := rotated.client.VerifyUser(ctx, beta.peer(), "bob@beta-im")
+	authErr(t, "new key before the notification", err, httpsig.ReasonSignatureInvalid)
+
+	mgmt := w.client(t, w.mgmt.Self.Signer, nil)
+	if _, err := mgmt.Call(ctx, beta.peer(), http.MethodPost, receiveNotifyPath, []byte(`{"serverId":"alpha-im"}`)); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the new key accepted", func() bool {
+		_, err := rotated.client.VerifyUser(ctx, beta.peer(), "bob@beta-im")
+		return err == nil
+	})
+	_, err = alpha.client.VerifyUser(ctx, beta.peer(), "bob@beta-im")
+	authErr(t, "old key after the notification", err, httpsig.ReasonSignatureInvalid)
 }

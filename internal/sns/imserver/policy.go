@@ -48,5 +48,6 @@ func (s *Server) SetPolicy(allow, deny []string) (imstore.Policy, error) {
 		return p, err
 	}
 	applyPolicy(s.policy, p)
+	s.retryParked(nil) // calls our own policy refused may pass now
 	return p, nil
 }

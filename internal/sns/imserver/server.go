@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -40,6 +41,9 @@ type Server struct {
 	verifier *httpsig.Verifier
 	peers    *client.Client
 	out      *delivery
+	// duplicateConflicts counts the S1 messages refused because their
+	// messageID was stored with other content (since the start).
+	duplicateConflicts atomic.Int64
 	// deliveries counts delivery attempts by result (ops.go).
 	deliveries *prometheus.CounterVec
 	// outbound carries every call this server makes (to peers and to the
@@ -128,6 +132,7 @@ func (s *Server) trust() error {
 	s.dir = newDirectory(s.st, cfg.MgmtServerID, time.Duration(cfg.DirectoryRefresh), s.log)
 	s.resolver = httpsig.NewCachingResolver(s.dir, httpsig.CacheOptions{})
 	s.dir.cache = s.resolver
+	s.dir.changed = s.retryParked
 	src := &crlSource{path: crlPath(cfg.DataDir), log: s.log}
 	s.crl = httpsig.NewCRLHolder(src, httpsig.CRLOptions{Refresh: time.Duration(cfg.CRLRefresh), Logger: s.log})
 	verify := httpsig.Options{Self: s.self, Resolver: s.resolver, Roots: s.id.roots, CRL: s.crl, Policy: s.policy, Logger: s.log}

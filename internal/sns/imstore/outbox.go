@@ -20,10 +20,22 @@ const (
 	// OutboxPending: to be delivered at NextAttemptAt or later.
 	OutboxPending OutboxState = "pending"
 	// OutboxParked: the peer refused it (4xx); it waits, blocking its own
-	// conversation, until an administrator retries or drops it.
+	// conversation, until it is retried (automatically when its Retry is
+	// RetryAutomatic, see RetryParked) or dropped.
 	OutboxParked OutboxState = "parked"
 	// OutboxDelivered: the peer accepted it; kept as bounded history.
 	OutboxDelivered OutboxState = "delivered"
+)
+
+// ParkRetry says what brings a parked item back: its refusal names a
+// condition that can end (RetryAutomatic: the server retries it when the
+// directory shows the condition gone) or one that cannot (RetryManual: an
+// administrator retries or drops it).
+type ParkRetry string
+
+const (
+	RetryAutomatic ParkRetry = "automatic"
+	RetryManual    ParkRetry = "manual"
 )
 
 // MaxBody bounds an outbox item's body: a messageInfo or friend request is
@@ -72,8 +84,12 @@ type OutboxItem struct {
 	Attempts      int             `json:"attempts"`
 	NextAttemptAt time.Time       `json:"nextAttemptAt"`
 	LastError     string          `json:"lastError,omitempty"`
-	CreatedAt     time.Time       `json:"createdAt"`
-	DeliveredAt   time.Time       `json:"deliveredAt,omitzero"`
+	// Reason is the stable word of the refusal that parked the item (e.g.
+	// server_suspended), Retry what brings it back; both only while parked.
+	Reason      string    `json:"reason,omitempty"`
+	Retry       ParkRetry `json:"retry,omitempty"`
+	CreatedAt   time.Time `json:"createdAt"`
+	DeliveredAt time.Time `json:"deliveredAt,omitzero"`
 }
 
 // DestinationStats summarises the undelivered items for one peer.
@@ -304,7 +320,7 @@ func (s *Store) MarkDelivered(id uint64) error {
 			return err
 		}
 		if _, err := t.change(id, []OutboxState{OutboxPending, OutboxParked}, func(it *OutboxItem) {
-			it.State, it.DeliveredAt, it.LastError = OutboxDelivered, t.now, ""
+			it.State, it.DeliveredAt, it.LastError, it.Reason, it.Retry = OutboxDelivered, t.now, "", "", ""
 			it.Attempts++
 		}); err != nil {
 			return err
@@ -349,17 +365,50 @@ func (s *Store) MarkRetry(id uint64, nextAttemptAt time.Time, reason string) err
 	})
 }
 
-// Park records a refusal (4xx) with its reason. The item stays first in
-// its conversation, which waits (order is kept) until an administrator
-// calls RetryNow or DropOutboxItem; other conversations proceed.
-func (s *Store) Park(id uint64, reason string) error {
+// Park records a refusal (4xx): reason is its stable word, why the whole
+// error, retry what brings it back. The item stays first in its
+// conversation, which waits (order is kept) until RetryParked (automatic
+// items), RetryNow or DropOutboxItem; other conversations proceed.
+func (s *Store) Park(id uint64, reason, why string, retry ParkRetry) error {
 	return s.batch(func(t *txn) error {
 		_, err := t.change(id, []OutboxState{OutboxPending}, func(it *OutboxItem) {
 			it.Attempts++
-			it.State, it.LastError = OutboxParked, clip(reason)
+			it.State, it.LastError, it.Reason, it.Retry = OutboxParked, clip(why), clip(reason), retry
 		})
 		return err
 	})
+}
+
+// RetryParked makes destination's parked items whose Retry is
+// RetryAutomatic pending again, each due at next(item) (the caller's
+// backoff), and returns how many. Manual ones stay parked.
+func (s *Store) RetryParked(destination string, next func(OutboxItem) time.Time) (int, error) {
+	n := 0
+	err := s.update(func(t *txn) error {
+		n = 0 // this may be a second run
+		var ids []uint64
+		err := forPrefix(t.b(bucketOutboxQueue), prefix(destination), func(k, _ []byte) (bool, error) {
+			it, err := t.outboxItem(tailSeq(k))
+			if err == nil && it.State == OutboxParked && it.Retry == RetryAutomatic {
+				ids = append(ids, it.ID)
+			}
+			return err == nil, err
+		})
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if _, err := t.change(id, []OutboxState{OutboxParked}, func(it *OutboxItem) {
+				it.State, it.NextAttemptAt = OutboxPending, next(*it).UTC()
+				it.Reason, it.Retry = "", ""
+			}); err != nil {
+				return err
+			}
+		}
+		n = len(ids)
+		return nil
+	})
+	return n, err
 }
 
 // RetryNow makes a pending or parked item due now (an administrator's
@@ -369,7 +418,7 @@ func (s *Store) RetryNow(id uint64) (OutboxItem, error) {
 	err := s.update(func(t *txn) error {
 		var err error
 		it, err = t.change(id, []OutboxState{OutboxPending, OutboxParked}, func(it *OutboxItem) {
-			it.State, it.NextAttemptAt = OutboxPending, t.now
+			it.State, it.NextAttemptAt, it.Reason, it.Retry = OutboxPending, t.now, "", ""
 		})
 		return err
 	})
@@ -391,7 +440,7 @@ func (s *Store) RetryDestination(destination string) (int, error) {
 		}
 		for _, id := range ids {
 			if _, err := t.change(id, []OutboxState{OutboxPending, OutboxParked}, func(it *OutboxItem) {
-				it.State, it.NextAttemptAt = OutboxPending, t.now
+				it.State, it.NextAttemptAt, it.Reason, it.Retry = OutboxPending, t.now, "", ""
 			}); err != nil {
 				return err
 			}

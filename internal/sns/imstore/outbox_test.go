@@ -59,7 +59,7 @@ func TestDueKeepsOrderWithinConversationsAndWindowAcross(t *testing.T) {
 		{"window bounds the batch", func() {}, 2, []uint64{1, 2}},
 		{"delivering a moves a to its next item", func() { must(t, s.MarkDelivered(items[0].ID)) }, 10, []uint64{3, 2, 4}},
 		{"a retry later holds a back, others proceed", func() { must(t, s.MarkRetry(3, now.Add(time.Minute), "connection refused")) }, 10, []uint64{2, 4}},
-		{"a parked head blocks only its conversation", func() { must(t, s.Park(2, "403 forbidden")) }, 10, []uint64{4}},
+		{"a parked head blocks only its conversation", func() { must(t, s.Park(2, "forbidden", "403 forbidden", RetryManual)) }, 10, []uint64{4}},
 		{"delivering c empties it", func() { must(t, s.MarkDelivered(4)) }, 10, nil},
 		{"retry now unparks b", func() { _, err := s.RetryNow(2); must(t, err) }, 10, []uint64{2}},
 		{"dropping b's head unblocks b", func() { _, err := s.DropOutboxItem(2); must(t, err) }, 10, []uint64{6}},
@@ -102,7 +102,7 @@ func TestNextDueAndDestinations(t *testing.T) {
 	enqueue(t, s, send("beta", "d:a>x", 1), send("beta", "d:b>x", 2), send("gamma", "d:a>x", 3), send("beta", "d:a>x", 4))
 	later := c.Now().Add(time.Hour)
 	must(t, s.MarkRetry(1, later, "timeout"))
-	must(t, s.Park(2, "400"))
+	must(t, s.Park(2, "bad_request", "400", RetryManual))
 	next, ok, err := s.NextDue("beta")
 	if err != nil || !ok || !next.Equal(later) {
 		t.Fatalf("NextDue = %v %v %v; want %v: item 4 waits behind item 1, item 2 is parked", next, ok, err, later)
@@ -172,11 +172,11 @@ func TestOutboxStateRefusals(t *testing.T) {
 	s, c := openTest(t)
 	items := enqueue(t, s, send("beta", "d:a>x", 1), send("beta", "d:b>x", 2))
 	must(t, s.MarkDelivered(items[0].ID))
-	must(t, s.Park(items[1].ID, "404"))
+	must(t, s.Park(items[1].ID, "not_found", "404", RetryManual))
 	checkRefusals(t, s, []refusal{
 		{"retry delivered", func() error { return s.MarkRetry(1, c.Now(), "x") }, ErrState, "outbox item 1 is delivered, not pending; nothing was changed"},
 		{"retry parked", func() error { return s.MarkRetry(2, c.Now(), "x") }, ErrState, "outbox item 2 is parked, not pending"},
-		{"park parked", func() error { return s.Park(2, "x") }, ErrState, "is parked, not pending"},
+		{"park parked", func() error { return s.Park(2, "x", "x", RetryManual) }, ErrState, "is parked, not pending"},
 		{"retry now delivered", func() error { _, err := s.RetryNow(1); return err }, ErrState, "is delivered, not pending or parked"},
 		{"drop delivered", func() error { _, err := s.DropOutboxItem(1); return err }, ErrState, "is delivered, not pending or parked"},
 		{"unknown item", func() error { return s.MarkDelivered(99) }, ErrNotFound, `no outbox item "99"`},
@@ -260,5 +260,40 @@ func TestClipReason(t *testing.T) {
 		if got := clip(in); got != want {
 			t.Errorf("clip(%.20q) = %.20q (%d bytes), want %.20q", in, got, len(got), want)
 		}
+	}
+}
+
+// RetryParked brings back only the automatic items of one destination,
+// at the time the caller's backoff gives; manual ones stay parked.
+func TestRetryParked(t *testing.T) {
+	s, c := openTest(t)
+	enqueue(t, s, send("beta", "d:a>x", 1), send("beta", "d:b>x", 2), send("gamma", "d:a>x", 3))
+	must(t, s.Park(1, "server_suspended", "server_suspended: beta is suspended", RetryAutomatic))
+	must(t, s.Park(2, "wrong_sender", "403 wrong_sender", RetryManual))
+	must(t, s.Park(3, "unknown_server", "unknown_server: gamma", RetryAutomatic))
+	if it, _ := s.GetOutboxItem(1); it.Reason != "server_suspended" || it.Retry != RetryAutomatic || it.State != OutboxParked {
+		t.Fatalf("parked: %+v", it)
+	}
+	at := c.Now().Add(time.Minute)
+	n, err := s.RetryParked("beta", func(it OutboxItem) time.Time {
+		if it.Attempts != 1 {
+			t.Errorf("next sees %d attempts, want 1", it.Attempts)
+		}
+		return at
+	})
+	if err != nil || n != 1 {
+		t.Fatalf("RetryParked = %d, %v; want 1 (the manual item stays)", n, err)
+	}
+	one, _ := s.GetOutboxItem(1)
+	two, _ := s.GetOutboxItem(2)
+	three, _ := s.GetOutboxItem(3)
+	if one.State != OutboxPending || !one.NextAttemptAt.Equal(at) || one.Reason != "" || one.Retry != "" {
+		t.Errorf("retried item: %+v", one)
+	}
+	if two.State != OutboxParked || two.Retry != RetryManual || three.State != OutboxParked {
+		t.Errorf("a manual item, or another destination's, was retried: %+v %+v", two, three)
+	}
+	if got := dueIDs(t, s, "beta", at, 10); !slices.Equal(got, []uint64{1}) {
+		t.Errorf("due at the backoff's time: %v", got)
 	}
 }

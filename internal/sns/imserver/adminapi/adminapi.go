@@ -138,6 +138,9 @@ type Status struct {
 	Listen   string `json:"listen"`
 	MgmtURL  string `json:"mgmtURL,omitempty"`
 	Users    int    `json:"users"`
+	// DuplicateConflicts counts the S1 messages refused since the start
+	// because their messageID was stored with other content.
+	DuplicateConflicts int64 `json:"duplicateConflicts"`
 	// Outbox lists the destinations with undelivered items.
 	Outbox []imstore.DestinationStats `json:"outbox"`
 }
