@@ -108,7 +108,7 @@ func Run(ctx context.Context, o Options, call Call, reason Reason) (Report, erro
 	switch {
 	case ctx.Err() != nil:
 		rep.Stopped = StoppedCancelled
-	case o.Count > 0 && int(r.next.Load()) >= o.Count:
+	case o.Count > 0 && rep.Calls >= o.Count:
 		rep.Stopped = StoppedCount
 	default:
 		rep.Stopped = StoppedDuration
@@ -135,7 +135,6 @@ func (r *run) worker(ctx, issue context.Context) {
 	for issue.Err() == nil {
 		n := int(r.next.Add(1) - 1)
 		if r.o.Count > 0 && n >= r.o.Count {
-			r.next.Add(-1) // keep next at Count: the count was reached
 			return
 		}
 		if r.o.Rate > 0 && !r.waitTurn(issue, n) {

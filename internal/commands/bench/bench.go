@@ -127,12 +127,12 @@ func validate(opts *Options) error {
 	if opts.ToUser == "" {
 		return cmdutil.UsageError("whom do the S1 messages go to? pass --to-user USER@SERVER (a test user of TARGET), or --get PATH to load a GET interface")
 	}
-	for flag, id := range map[string]string{"--to-user": opts.ToUser, "--from": opts.From} {
-		if id == "" {
+	for _, f := range []struct{ flag, id string }{{"--to-user", opts.ToUser}, {"--from", opts.From}} {
+		if f.id == "" {
 			continue
 		}
-		if _, err := wire.ParseAddress(id); err != nil {
-			return cmdutil.UsageError("%s %q: %v", flag, id, err)
+		if _, err := wire.ParseAddress(f.id); err != nil {
+			return cmdutil.UsageError("%s %q: %v", f.flag, f.id, err)
 		}
 	}
 	return nil
