@@ -33,6 +33,11 @@ import (
 //
 // Errors are *FieldError values naming the path of the offending field; on
 // error *v is unchanged, on success it is replaced (not merged into).
+//
+// Input that is well-formed and whose values have their fields' JSON types
+// (what peers send nearly always) is decoded in one pass by decodeFast;
+// anything else is decoded again from the start by the general path, which
+// alone decides every error. Both give the same result (FuzzFastPath).
 // Types call Decode from their UnmarshalJSON; Decode never calls v's own
 // UnmarshalJSON, so there is no recursion.
 func Decode(data []byte, v any) error {
