@@ -39,6 +39,14 @@ func TestBenchAgainstReferenceServer(t *testing.T) {
 		t.Helper()
 		res := cmdtest.Run(t, env, append(append([]string{"bench"}, args...), "-o", "json")...)
 		res.Expect(t, code)
+		for _, key := range []string{`"perSecond"`, `"latencyMs"`, `"p99"`, `"errors"`, `"stopped"`} {
+			if !strings.Contains(res.Stdout, key) {
+				t.Errorf("bench %v -o json lacks %s:\n%s", args, key, res.Stdout)
+			}
+		}
+		if strings.Contains(res.Stdout, `"Reason"`) {
+			t.Errorf("bench %v -o json has non-camelCase keys:\n%s", args, res.Stdout)
+		}
 		var r report
 		if err := json.Unmarshal([]byte(res.Stdout), &r); err != nil {
 			t.Fatalf("bench %v: %v\n%s", args, err, res.Stdout)
@@ -70,6 +78,15 @@ func TestBenchAgainstReferenceServer(t *testing.T) {
 	r = bench(1, "second", "--to-user", "nobody@second", "-n", "3")
 	if r.Failed != 3 || len(r.Errors) != 1 || r.Errors[0].Count != 3 || r.Errors[0].Reason != "unknown_user" || r.Errors[0].Example == "" {
 		t.Errorf("refused run: %+v", r)
+	}
+
+	// The table, for a person.
+	res = cmdtest.Run(t, env, "bench", "second", "--to-user", "bob@second", "-n", "2")
+	res.Expect(t, 0)
+	for _, want := range []string{"Endpoint:", "S1 POST chat", "2 (2 ok, 0 failed)", "stopped by count", "Throughput:", "p99"} {
+		if !strings.Contains(res.Stdout, want) {
+			t.Errorf("table lacks %q:\n%s", want, res.Stdout)
+		}
 	}
 }
 

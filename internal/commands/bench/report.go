@@ -43,18 +43,25 @@ func reasonOf(err error) string {
 
 // view is the report as printed: -o json and yaml keep these names.
 type view struct {
-	Target      string               `json:"target"`
-	Endpoint    string               `json:"endpoint"`
-	Concurrency int                  `json:"concurrency"`
-	Rate        float64              `json:"rate"` // 0: as fast as calls complete
-	Calls       int                  `json:"calls"`
-	OK          int                  `json:"ok"`
-	Failed      int                  `json:"failed"`
-	Seconds     float64              `json:"seconds"`
-	PerSecond   float64              `json:"perSecond"`
-	LatencyMs   latencyMs            `json:"latencyMs"`
-	Errors      []loadgen.ErrorCount `json:"errors"`
-	Stopped     string               `json:"stopped"` // count, duration or cancelled
+	Target      string      `json:"target"`
+	Endpoint    string      `json:"endpoint"`
+	Concurrency int         `json:"concurrency"`
+	Rate        float64     `json:"rate"` // 0: as fast as calls complete
+	Calls       int         `json:"calls"`
+	OK          int         `json:"ok"`
+	Failed      int         `json:"failed"`
+	Seconds     float64     `json:"seconds"`
+	PerSecond   float64     `json:"perSecond"`
+	LatencyMs   latencyMs   `json:"latencyMs"`
+	Errors      []errorView `json:"errors"`  // most frequent first; [] when none
+	Stopped     string      `json:"stopped"` // count, duration or cancelled
+}
+
+// errorView is how many calls failed for one reason.
+type errorView struct {
+	Reason  string `json:"reason"`
+	Count   int    `json:"count"`
+	Example string `json:"example"` // the first such error
 }
 
 type latencyMs struct {
@@ -67,11 +74,15 @@ type latencyMs struct {
 
 func newView(target, endpoint string, load loadgen.Options, r loadgen.Report) view {
 	l := r.Latency
+	errs := make([]errorView, 0, len(r.Errors))
+	for _, e := range r.Errors {
+		errs = append(errs, errorView(e))
+	}
 	return view{
 		Target: target, Endpoint: endpoint, Concurrency: load.Concurrency, Rate: load.Rate,
 		Calls: r.Calls, OK: r.OK, Failed: r.Failed, Seconds: r.Elapsed.Seconds(), PerSecond: r.Throughput,
 		LatencyMs: latencyMs{Mean: ms(l.Mean), P50: ms(l.P50), P90: ms(l.P90), P99: ms(l.P99), Max: ms(l.Max)},
-		Errors:    r.Errors, Stopped: r.Stopped,
+		Errors:    errs, Stopped: r.Stopped,
 	}
 }
 
@@ -92,7 +103,7 @@ func (v view) output() output.View {
 		{Key: "Latency", Value: fmt.Sprintf("p50 %.2fms  p90 %.2fms  p99 %.2fms  max %.2fms  mean %.2fms", l.P50, l.P90, l.P99, l.Max, l.Mean)},
 	}
 	for _, e := range v.Errors {
-		fields = append(fields, output.Field{Key: "Errors: " + e.Reason, Value: fmt.Sprintf("%d, e.g. %s", e.Count, e.Example)})
+		fields = append(fields, output.Field{Key: "Failed (" + e.Reason + ")", Value: fmt.Sprintf("%d, e.g. %s", e.Count, e.Example)})
 	}
 	return output.View{Data: v, Details: fields}
 }
