@@ -60,8 +60,8 @@ e.g. 'users?userID=u%40beta-im').
 the run stops after -n calls or --duration, whichever comes first (0
 disables one of them, not both). On a terminal a progress line is drawn on
 standard error. The exit code is 0 when every call succeeded, 1 when some
-failed (the report says why), 4 or 6 when the peer could not be
-authenticated or reached before the run.`,
+failed (the report says why), 4, 6 or 7 when the peer could not be
+authenticated, reached or found before the run.`,
 		Example: `  imictl bench beta-im --to-user 13500001111@beta-im -c 16 -n 10000
   imictl bench http://127.0.0.1:8441 --to-user bob@beta-im --rate 1000 --duration 60s -n 0 -o json
   imictl bench beta-im --get 'users?userID=13500001111%40beta-im' -c 8 --duration 10s`,

@@ -80,6 +80,13 @@ func TestBenchAgainstReferenceServer(t *testing.T) {
 		t.Errorf("refused run: %+v", r)
 	}
 
+	// A peer the directory does not list: nothing is run.
+	res = cmdtest.Run(t, env, "bench", "nosuch-im", "--to-user", "bob@nosuch-im", "-n", "2")
+	res.Expect(t, 7)
+	if res.Stdout != "" || !strings.Contains(res.Stderr, "nosuch-im") {
+		t.Errorf("unknown peer: stdout %q, stderr %q", res.Stdout, res.Stderr)
+	}
+
 	// The table, for a person.
 	res = cmdtest.Run(t, env, "bench", "second", "--to-user", "bob@second", "-n", "2")
 	res.Expect(t, 0)
