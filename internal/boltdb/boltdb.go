@@ -55,7 +55,8 @@ type Migration struct {
 // The schema version is kept under this key of this bucket.
 var (
 	MetaBucket = []byte("meta")
-	schemaKey  = []byte("schema")
+	// SchemaKey, in MetaBucket, holds the schema version.
+	SchemaKey = []byte("schema")
 )
 
 // CreateBuckets is the usual first migration: create every bucket of s.
@@ -154,7 +155,7 @@ func (s *Schema) prepare(db *bbolt.DB, path string, readOnly bool) error {
 				return fmt.Errorf("migrate %s to schema %d (%s): %w; the file is unchanged", path, m.Version, m.Name, err)
 			}
 		}
-		if err := tx.Bucket(MetaBucket).Put(schemaKey, U64(want)); err != nil {
+		if err := tx.Bucket(MetaBucket).Put(SchemaKey, U64(want)); err != nil {
 			return err
 		}
 		return s.checkBuckets(tx)
@@ -167,7 +168,7 @@ func FileVersion(tx *bbolt.Tx) uint64 {
 	if meta == nil {
 		return 0
 	}
-	if v := meta.Get(schemaKey); len(v) == 8 {
+	if v := meta.Get(SchemaKey); len(v) == 8 {
 		return Btou(v)
 	}
 	return 0
@@ -179,7 +180,7 @@ func SetFileVersion(tx *bbolt.Tx, v uint64) error {
 	if err != nil {
 		return err
 	}
-	return meta.Put(schemaKey, U64(v))
+	return meta.Put(SchemaKey, U64(v))
 }
 
 func (s *Schema) checkBuckets(tx *bbolt.Tx) error {

@@ -4,8 +4,6 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
-
-	"go.etcd.io/bbolt"
 )
 
 // RecordVersion is the format version written into every value. A record
@@ -38,8 +36,9 @@ func Decode[T any](raw []byte) (T, error) {
 	return e.D, nil
 }
 
-// Put stores v at key.
-func Put[T any](b *bbolt.Bucket, key []byte, v T) error {
+// Put stores v at key of b (a *bbolt.Bucket, or a bucket of another
+// backend with its Put).
+func Put[T any](b interface{ Put(key, value []byte) error }, key []byte, v T) error {
 	raw, err := Encode(v)
 	if err != nil {
 		return err
@@ -47,8 +46,8 @@ func Put[T any](b *bbolt.Bucket, key []byte, v T) error {
 	return b.Put(key, raw)
 }
 
-// Get returns the value at key, and false if there is none.
-func Get[T any](b *bbolt.Bucket, key []byte) (T, bool, error) {
+// Get returns the value at key of b, and false if there is none.
+func Get[T any](b interface{ Get(key []byte) []byte }, key []byte) (T, bool, error) {
 	raw := b.Get(key)
 	if raw == nil {
 		var zero T

@@ -15,6 +15,7 @@ import (
 	"github.com/imictl/imictl/internal/commands/cert"
 	"github.com/imictl/imictl/internal/commands/cmdutil"
 	"github.com/imictl/imictl/internal/commands/config"
+	"github.com/imictl/imictl/internal/commands/conformance"
 	"github.com/imictl/imictl/internal/commands/csr"
 	"github.com/imictl/imictl/internal/commands/dir"
 	"github.com/imictl/imictl/internal/commands/im"
@@ -94,6 +95,7 @@ Every command takes -o json for scripts. Exit codes: "imictl help exit-codes".`
 		config.NewCmdConfig(f),
 		sns.NewCmdSNS(f),
 		bench.NewCmdBench(f, nil),
+		conformance.NewCmdConformance(f, nil),
 		im.NewCmdIM(f),
 		probe.NewCmdProbe(f, nil),
 		serve.NewCmdServe(f, nil),

@@ -100,9 +100,10 @@ func (s *Service) RegenerateCRL(_ context.Context, actor string) (store.CRL, err
 	}
 	s.crlMu.Lock()
 	defer s.crlMu.Unlock()
-	// Another process (an admin command on the same file) can't publish
-	// concurrently, since the store file is locked while this one is open;
-	// the retry only covers a CRL published between our read and write.
+	// With bbolt no other process can publish concurrently (the file is
+	// locked while this one is open); replicas on etcd can. The retries
+	// cover a CRL published between our read and write: the next attempt
+	// numbers after it and lists every revocation committed before it.
 	for attempt := 0; ; attempt++ {
 		crl, err := s.makeCRL(c.Root)
 		if err != nil {
@@ -115,11 +116,14 @@ func (s *Service) RegenerateCRL(_ context.Context, actor string) (store.CRL, err
 			}
 			return crl, nil
 		}
-		if !errors.Is(err, store.ErrStaleCRL) || attempt > 0 {
+		if !errors.Is(err, store.ErrStaleCRL) || attempt >= crlAttempts {
 			return store.CRL{}, err
 		}
 	}
 }
+
+// crlAttempts bounds RegenerateCRL's retries after a concurrent publication.
+const crlAttempts = 5
 
 func (s *Service) makeCRL(root pki.Issuer) (store.CRL, error) {
 	number := uint64(1)

@@ -1,9 +1,9 @@
 package mgmt
 
 import (
-	"bytes"
 	"context"
 	"crypto/ecdsa"
+	"maps"
 	"path/filepath"
 	"testing"
 	"time"
@@ -12,6 +12,7 @@ import (
 	"github.com/emmansun/gmsm/smx509"
 
 	"github.com/imictl/imictl/internal/clocktest"
+	"github.com/imictl/imictl/internal/etcdtest"
 	"github.com/imictl/imictl/internal/mgmt/api"
 	"github.com/imictl/imictl/internal/mgmt/ca"
 	"github.com/imictl/imictl/internal/mgmt/store"
@@ -40,17 +41,38 @@ func newCA(t testing.TB, dir string, now time.Time) *ca.CA {
 	return c
 }
 
+func TestMain(m *testing.M) { etcdtest.Main(m) }
+
+// openStore opens a new store: a bbolt file in dir, or a fresh prefix of
+// the embedded etcd in the etcd pass (etcdtest.Main).
+func openStore(t testing.TB, dir string, opts store.Options) *store.Store {
+	t.Helper()
+	var st *store.Store
+	var err error
+	if e := etcdtest.Current(); e != nil {
+		st, err = store.OpenEtcd(e.Client(t), store.EtcdConfig{Prefix: e.Prefix()}, opts)
+		t.Cleanup(func() {
+			if t.Failed() {
+				t.Log("on the etcd store")
+			}
+		})
+	} else {
+		st, err = store.Open(filepath.Join(dir, "mgmt.db"), opts)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
 // newEnv builds an env; mutate adjusts the options (e.g. to drop the CA).
 func newEnv(t testing.TB, mutate func(*Options)) *env {
 	t.Helper()
 	dir := t.TempDir()
 	clk := clocktest.New(time.Now().Truncate(time.Second))
 	authority := newCA(t, filepath.Join(dir, "ca"), clk.Now().Add(-time.Hour))
-	st, err := store.Open(filepath.Join(dir, "mgmt.db"), store.Options{Now: clk.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := openStore(t, dir, store.Options{Now: clk.Now})
 	opts := Options{CA: authority, Now: clk.Now}
 	if mutate != nil {
 		mutate(&opts)
@@ -107,20 +129,20 @@ func (e *env) register(t testing.TB, id string) *sm2.PrivateKey {
 	return key
 }
 
-// snapshot is the whole database file, to assert that a refused operation
-// changed nothing (a rolled-back transaction leaves the file as it was).
-func (e *env) snapshot(t testing.TB) []byte {
+// snapshot is everything in the store, to assert that a refused operation
+// changed nothing (a rolled-back transaction leaves the store as it was).
+func (e *env) snapshot(t testing.TB) map[string]string {
 	t.Helper()
-	var b bytes.Buffer
-	if _, err := e.st.Backup(&b); err != nil {
+	c, err := e.st.Contents()
+	if err != nil {
 		t.Fatal(err)
 	}
-	return b.Bytes()
+	return c
 }
 
-func (e *env) assertUnchanged(t testing.TB, before []byte) {
+func (e *env) assertUnchanged(t testing.TB, before map[string]string) {
 	t.Helper()
-	if !bytes.Equal(before, e.snapshot(t)) {
+	if !maps.Equal(before, e.snapshot(t)) {
 		t.Error("the database changed")
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"crypto/ecdsa"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 	"sync"
 	"testing"
@@ -33,7 +34,7 @@ func TestApproveNewIssuesCertificate(t *testing.T) {
 	if got.State != store.StateApproved || got.Reviewer != "admin:root" || got.ResultSerial == "" {
 		t.Fatalf("approved %+v", got)
 	}
-	if string(before) == string(e.snapshot(t)) {
+	if maps.Equal(before, e.snapshot(t)) {
 		t.Fatal("snapshot does not see changes")
 	}
 	srv, err := e.svc.Server(bg, "alpha")

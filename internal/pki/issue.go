@@ -1,6 +1,7 @@
 package pki
 
 import (
+	"crypto"
 	"crypto/rand"
 	"crypto/x509/pkix"
 	"errors"
@@ -22,10 +23,15 @@ const (
 	Backdate = 5 * time.Minute
 )
 
-// Issuer is a CA certificate and its key.
+// Issuer is a CA certificate and its key. Key is any crypto.Signer whose
+// Public() is the certificate's SM2 key: a *sm2.PrivateKey loaded from an
+// encrypted file, or a key held in an HSM or a KMS that never leaves it.
+// smx509 asks it to sign the whole to-be-signed bytes with
+// sm2.DefaultSM2SignerOpts (the signer computes ZA and SM3 itself) and
+// checks the signature against Cert before using it.
 type Issuer struct {
 	Cert *smx509.Certificate
-	Key  *sm2.PrivateKey
+	Key  crypto.Signer
 }
 
 // NewSerial returns a random positive 128-bit serial number.

@@ -38,6 +38,7 @@ the audit log as admin:<your OS user>, or --reviewer NAME.`
 		NewCmdAudit(f, nil),
 		NewCmdBackup(f, nil),
 		NewCmdRestore(f, nil),
+		NewCmdMigrate(f, nil),
 	)
 	return cmd
 }

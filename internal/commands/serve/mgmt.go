@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -17,6 +18,7 @@ import (
 	"github.com/imictl/imictl/internal/mgmt"
 	"github.com/imictl/imictl/internal/mgmt/ca"
 	"github.com/imictl/imictl/internal/mgmt/server"
+	"github.com/imictl/imictl/internal/mgmt/store"
 )
 
 // MgmtOptions are the management server's flags.
@@ -26,6 +28,13 @@ type MgmtOptions struct {
 	TLSCert        string
 	TLSKey         string
 	CAPasswordFile string
+	// ConfigFile holds the store settings (mgmtutil.StoreFile); default
+	// <data-dir>/mgmt/config.json, if any. Flags override it.
+	ConfigFile string
+	Store      string // bbolt or etcd
+	Etcd       mgmtutil.EtcdFlags
+
+	changed func(flag string) bool // which flags were given
 }
 
 const caPasswordFlag = "ca-password-file"
@@ -40,9 +49,16 @@ func addMgmtFlags(cmd *cobra.Command, o *Options) {
 	fl.StringVar(&m.CAPasswordFile, caPasswordFlag, "", "read the CA password from the first line of `FILE`")
 	cmd.MarkFlagsRequiredTogether("mgmt-tls-cert", "mgmt-tls-key")
 	cmd.MarkFlagsMutuallyExclusive("insecure", caPasswordFlag)
+	fl.StringVar(&m.ConfigFile, "mgmt-config", "", "the management server's configuration `FILE` (store settings; default <data-dir>/mgmt/config.json, if any)")
+	fl.StringVar(&m.Store, "store", "", "keep the registry in `STORE`: bbolt (a file in --data-dir, the default) or etcd (shared by replicas, see --etcd-endpoints)")
+	mgmtutil.AddEtcdFlags(fl, &m.Etcd, true)
 }
 
-func (m *MgmtOptions) check() error {
+func (m *MgmtOptions) check(cmd *cobra.Command) error {
+	m.changed = cmd.Flags().Changed
+	if m.Store != "" && m.Store != mgmtutil.StoreBbolt && m.Store != mgmtutil.StoreEtcd {
+		return cmdutil.UsageError("invalid --store %q: want bbolt or etcd", m.Store)
+	}
 	if m.PublicURL != "" {
 		if _, err := identity.NormalizeMgmtURL(m.PublicURL); err != nil {
 			return cmdutil.UsageError("invalid --mgmt-public-url %q: want a base URL like https://mgmt.example.com", m.PublicURL)
@@ -59,7 +75,17 @@ func startMgmt(_ context.Context, o *Options, env *Env) (Service, error) {
 		DataDir: env.DataDir, Addr: m.Addr, PublicURL: m.PublicURL,
 		TLSCertFile: m.TLSCert, TLSKeyFile: m.TLSKey, Logger: env.Log, Ops: env.Ops.Service("mgmt"),
 	}
-	if err := caSecrets(env.F, m, o.Insecure, &cfg); err != nil {
+	etcd, err := m.etcdConfig(env.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	if etcd != nil {
+		cfg.Etcd = etcd
+		err = sharedCASecrets(env.F, m, o.Insecure, &cfg)
+	} else {
+		err = caSecrets(env.F, m, o.Insecure, &cfg)
+	}
+	if err != nil {
 		return nil, err
 	}
 	s, err := server.New(cfg)
@@ -72,8 +98,12 @@ func startMgmt(_ context.Context, o *Options, env *Env) (Service, error) {
 		return nil, fmt.Errorf("starting the management server: %w", err)
 	}
 	fp := key.FingerprintsOf(s.CA().Root.Cert.Raw)
+	where := mgmt.DBPath(env.DataDir)
+	if cfg.Etcd != nil {
+		where = "etcd " + strings.Join(cfg.Etcd.Endpoints, ",")
+	}
 	env.Log.Info("management server listening", "url", s.URL(), "admin", mgmt.SocketPath(env.DataDir),
-		"serverId", s.CA().SelfID, "rootSHA256", fp.SHA256)
+		"serverId", s.CA().SelfID, "rootSHA256", fp.SHA256, "store", where)
 	env.Mgmt = s
 	return s, nil
 }
@@ -107,4 +137,51 @@ func caSecrets(f *cmdutil.Factory, m *MgmtOptions, insecure bool, cfg *server.Co
 	}
 	cfg.CAPassword, err = cmdutil.Password(f, cmdutil.PasswordOptions{File: m.CAPasswordFile, FileFlag: caPasswordFlag, Title: "CA password"})
 	return err
+}
+
+// etcdConfig is where the registry lives, from the configuration file and
+// the flags: nil for the bbolt file in the data directory.
+func (m *MgmtOptions) etcdConfig(dataDir string) (*store.EtcdConfig, error) {
+	path, optional := m.ConfigFile, false
+	if path == "" {
+		path, optional = filepath.Join(mgmt.Dir(dataDir), "config.json"), true
+	}
+	file, err := mgmtutil.LoadStoreFile(path, optional)
+	if err != nil {
+		return nil, err
+	}
+	if m.changed("store") {
+		file.Store = m.Store
+	}
+	file.Etcd.Override(m.Etcd, m.changed)
+	switch file.Store {
+	case "", mgmtutil.StoreBbolt:
+		if len(file.Etcd.Endpoints) > 0 && m.changed("etcd-endpoints") {
+			return nil, cmdutil.UsageError("--etcd-endpoints is for --store etcd; add --store etcd (or \"store\": \"etcd\" in %s)", path)
+		}
+		return nil, nil
+	case mgmtutil.StoreEtcd:
+		cfg, err := file.Etcd.Config()
+		return &cfg, err
+	}
+	return nil, cmdutil.UsageError("invalid store %q in %s: want bbolt or etcd", file.Store, path)
+}
+
+// sharedCASecrets is caSecrets for replicas on etcd: the CA there is only
+// ever encrypted, so the password is always needed; with it the first
+// replica to start creates the CA, and the others load it.
+func sharedCASecrets(f *cmdutil.Factory, m *MgmtOptions, insecure bool, cfg *server.Config) error {
+	if insecure {
+		return cmdutil.UsageError("--insecure is refused with --store etcd: the CA key kept in etcd is always encrypted; give --%s FILE", caPasswordFlag)
+	}
+	if m.CAPasswordFile == "" && f.Getenv(cmdutil.PasswordFileEnv) == "" && !f.IOStreams.CanPrompt() {
+		return cmdutil.UsageError("the management server on etcd needs the CA password (the CA key in etcd is encrypted): pass --%s FILE, the same on every replica", caPasswordFlag)
+	}
+	pw, err := cmdutil.Password(f, cmdutil.PasswordOptions{File: m.CAPasswordFile, FileFlag: caPasswordFlag, Title: "CA password"})
+	if err != nil {
+		return err
+	}
+	cfg.CAPassword = pw
+	cfg.InitCA = &ca.InitOptions{Password: pw}
+	return nil
 }

@@ -116,6 +116,18 @@ registers it:
 Either way its settings (serverId, addresses, a management server elsewhere)
 are kept in <data-dir>/im/config.json, so later starts need no flags.
 
+The management server keeps its registry in <data-dir>/mgmt/mgmt.db (bbolt)
+unless --store etcd: then the registry and the CA (its keys only encrypted)
+live in the etcd cluster at --etcd-endpoints, under --etcd-prefix, and every
+server started so is a replica of one management server (README: "Running
+the management server highly available"). TLS to etcd: https endpoints,
+--etcd-ca, --etcd-cert/--etcd-key; etcd auth: --etcd-user with
+--etcd-password-file. The same settings can live in --mgmt-config FILE
+(default <data-dir>/mgmt/config.json), flags winning:
+  {"store": "etcd", "etcd": {"endpoints": ["https://10.0.0.1:2379"],
+   "prefix": "/imictl/mgmt/", "caFile": "", "certFile": "", "keyFile": "",
+   "username": "", "passwordFile": ""}}
+
 --dev runs a whole local federation instead, for trying things out and for
 CI: the management server and --dev-servers IM servers (dev-1, dev-2, ...),
 each in its own directory under --data-dir (default ./imictl-dev), registered
@@ -128,7 +140,9 @@ the commands to try. Its keys are unencrypted.
   imictl serve --im --data-dir ./second --im-addr 127.0.0.1:8442 \
       --mgmt-url http://127.0.0.1:8440 --root root.crt --server-id second --insecure
   imictl serve --mgmt --data-dir /var/lib/imictl --ca-password-file /etc/imictl/ca-password \
-      --mgmt-addr 0.0.0.0:8440 --mgmt-public-url https://mgmt.example.com`,
+      --mgmt-addr 0.0.0.0:8440 --mgmt-public-url https://mgmt.example.com
+  imictl serve --mgmt --store etcd --etcd-endpoints https://10.0.0.1:2379,https://10.0.0.2:2379 \
+      --etcd-ca etcd-ca.crt --ca-password-file /etc/imictl/ca-password --mgmt-addr 0.0.0.0:8440`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			for i, s := range services {
@@ -139,7 +153,7 @@ the commands to try. Its keys are unencrypted.
 			if opts.LogFormat != "text" && opts.LogFormat != "json" {
 				return cmdutil.UsageError("invalid --log-format %q: want text or json", opts.LogFormat)
 			}
-			if err := opts.Mgmt.check(); err != nil {
+			if err := opts.Mgmt.check(cmd); err != nil {
 				return err
 			}
 			if err := opts.IM.check(cmd); err != nil {

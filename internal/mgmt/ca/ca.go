@@ -11,14 +11,25 @@
 //
 // Records of what was issued and revoked live in the management store, not
 // here: this package only holds keys and makes certificates.
+//
+// # Where the keys live
+//
+// Files says where: a directory (Dir), the default, or, for management
+// server replicas on etcd, etcd itself (store.SharedFiles), where the keys
+// are only ever stored encrypted (RequireEncrypted) and every replica
+// decrypts them with the CA password it is given. The trade-off: anyone
+// who can read etcd's keyspace or its snapshots gets the encrypted keys and
+// can try passwords offline (PBKDF2, pki.KDFIterations), and every replica
+// holds the decrypted root key in memory. The alternative keeps the root
+// key in an HSM or a KMS that signs and never exports it: pki.Issuer.Key
+// is a crypto.Signer, and CA.Root.Key is where such a signer plugs in (the
+// online identity, Key, still signs every API answer in software).
 package ca
 
 import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/emmansun/gmsm/sm2"
@@ -46,7 +57,7 @@ var ErrNotInitialized = errors.New("no CA here yet: create one with `imictl ca i
 
 // CA is a loaded certificate authority with the management server's identity.
 type CA struct {
-	Dir    string
+	Dir    string // where its files are (Files.String)
 	Root   pki.Issuer
 	Self   *smx509.Certificate
 	Key    *sm2.PrivateKey // the management server's signing key
@@ -65,9 +76,13 @@ type InitOptions struct {
 
 // Init creates the root and the management server's identity in dir. It
 // refuses to overwrite an existing CA.
-func Init(dir string, o InitOptions) (*CA, error) {
-	if _, err := os.Stat(filepath.Join(dir, RootKeyFile)); err == nil {
-		return nil, fmt.Errorf("%w (%s): use it, or choose another --data-dir", ErrExists, dir)
+func Init(dir string, o InitOptions) (*CA, error) { return InitIn(Dir(dir), o) }
+
+// InitIn creates the CA in files (a directory, or the shared store of
+// management server replicas). It refuses to overwrite an existing CA.
+func InitIn(files Files, o InitOptions) (*CA, error) {
+	if _, err := files.ReadFile(RootKeyFile); err == nil {
+		return nil, fmt.Errorf("%w (%s): use it, or choose another --data-dir", ErrExists, files)
 	}
 	if o.CommonName == "" {
 		o.CommonName = "imictl interconnection root"
@@ -96,34 +111,32 @@ func Init(dir string, o InitOptions) (*CA, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &CA{Dir: dir, Root: pki.Issuer{Cert: root, Key: rootKey}, SelfID: o.ServerID}
+	c := &CA{Dir: files.String(), Root: pki.Issuer{Cert: root, Key: rootKey}, SelfID: o.ServerID}
 	selfKey, selfDER, err := c.issueSelf(o.ServerName, o.Now)
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	rootKeyPEM, err := pki.EncodePrivateKeyPEM(rootKey, o.Password)
+	if err != nil {
 		return nil, err
 	}
-	files := []struct {
-		name string
-		data func() ([]byte, error)
-		perm fs.FileMode
-	}{
-		{RootKeyFile, func() ([]byte, error) { return pki.EncodePrivateKeyPEM(rootKey, o.Password) }, 0o600},
-		{RootCertFile, func() ([]byte, error) { return pki.EncodeCertificatePEM(rootDER), nil }, 0o644},
-		{SelfKeyFile, func() ([]byte, error) { return pki.EncodePrivateKeyPEM(selfKey, o.Password) }, 0o600},
-		{SelfCertFile, func() ([]byte, error) { return pki.EncodeCertificatePEM(selfDER), nil }, 0o644},
+	selfKeyPEM, err := pki.EncodePrivateKeyPEM(selfKey, o.Password)
+	if err != nil {
+		return nil, err
 	}
-	for _, f := range files {
-		data, err := f.data()
-		if err != nil {
-			return nil, err
-		}
-		if err := writeNew(filepath.Join(dir, f.name), data, f.perm); err != nil {
-			return nil, err
-		}
+	err = files.CreateFiles(map[string][]byte{
+		RootKeyFile:  rootKeyPEM,
+		RootCertFile: pki.EncodeCertificatePEM(rootDER),
+		SelfKeyFile:  selfKeyPEM,
+		SelfCertFile: pki.EncodeCertificatePEM(selfDER),
+	})
+	if errors.Is(err, fs.ErrExist) {
+		return nil, fmt.Errorf("%w (%s): another process created it meanwhile; use it", ErrExists, files)
 	}
-	return Load(dir, o.Password)
+	if err != nil {
+		return nil, err
+	}
+	return LoadFrom(files, o.Password)
 }
 
 // issueSelf makes the management server's key and certificate.
@@ -162,11 +175,15 @@ func (c *CA) Issue(csr *smx509.CertificateRequest, validity time.Duration, now t
 }
 
 // Load reads a CA created by Init. password may be empty for plain keys.
-func Load(dir string, password []byte) (*CA, error) {
+func Load(dir string, password []byte) (*CA, error) { return LoadFrom(Dir(dir), password) }
+
+// LoadFrom reads a CA created by InitIn. password may be empty for plain
+// keys.
+func LoadFrom(files Files, password []byte) (*CA, error) {
 	read := func(name string) ([]byte, error) {
-		data, err := os.ReadFile(filepath.Join(dir, name))
+		data, err := files.ReadFile(name)
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("%w (%s missing in %s)", ErrNotInitialized, name, dir)
+			return nil, fmt.Errorf("%w (%s missing in %s)", ErrNotInitialized, name, files)
 		}
 		return data, err
 	}
@@ -192,7 +209,7 @@ func Load(dir string, password []byte) (*CA, error) {
 	}
 	rootKey, err := pki.DecodePrivateKeyPEM(rootKeyPEM, password)
 	if err != nil {
-		return nil, fmt.Errorf("CA key %s: %w", filepath.Join(dir, RootKeyFile), err)
+		return nil, fmt.Errorf("CA key %s in %s: %w", RootKeyFile, files, err)
 	}
 	if !rootKey.PublicKey.Equal(root.PublicKey) {
 		return nil, fmt.Errorf("%s does not belong to %s: the CA directory is inconsistent", RootKeyFile, RootCertFile)
@@ -203,19 +220,22 @@ func Load(dir string, password []byte) (*CA, error) {
 	}
 	selfKey, err := pki.DecodePrivateKeyPEM(selfKeyPEM, password)
 	if err != nil {
-		return nil, fmt.Errorf("management server key %s: %w", filepath.Join(dir, SelfKeyFile), err)
+		return nil, fmt.Errorf("management server key %s in %s: %w", SelfKeyFile, files, err)
 	}
 	selfID, err := pki.ServerIDFromCertificate(self)
 	if err != nil {
 		return nil, err
 	}
-	return &CA{Dir: dir, Root: pki.Issuer{Cert: root, Key: rootKey}, Self: self, Key: selfKey, SelfID: selfID}, nil
+	return &CA{Dir: files.String(), Root: pki.Issuer{Cert: root, Key: rootKey}, Self: self, Key: selfKey, SelfID: selfID}, nil
 }
 
 // IsEncrypted reports whether the CA key on disk is password-protected, so
 // callers ask for a password only when needed.
-func IsEncrypted(dir string) (bool, error) {
-	data, err := os.ReadFile(filepath.Join(dir, RootKeyFile))
+func IsEncrypted(dir string) (bool, error) { return IsEncryptedIn(Dir(dir)) }
+
+// IsEncryptedIn is IsEncrypted for the CA in files.
+func IsEncryptedIn(files Files) (bool, error) {
+	data, err := files.ReadFile(RootKeyFile)
 	if errors.Is(err, fs.ErrNotExist) {
 		return false, ErrNotInitialized
 	}
@@ -227,16 +247,3 @@ func IsEncrypted(dir string) (bool, error) {
 
 // RootPEM is the trust anchor in PEM.
 func (c *CA) RootPEM() []byte { return pki.EncodeCertificatePEM(c.Root.Cert.Raw) }
-
-// writeNew creates a file that must not exist yet, with perm.
-func writeNew(path string, data []byte, perm fs.FileMode) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}

@@ -17,11 +17,13 @@ import (
 	"github.com/emmansun/gmsm/sm2"
 	"github.com/emmansun/gmsm/smx509"
 
+	"github.com/imictl/imictl/internal/etcdtest"
 	"github.com/imictl/imictl/internal/mgmt"
 	"github.com/imictl/imictl/internal/mgmt/api"
 	"github.com/imictl/imictl/internal/mgmt/ca"
 	"github.com/imictl/imictl/internal/mgmt/client"
 	"github.com/imictl/imictl/internal/mgmt/server"
+	"github.com/imictl/imictl/internal/mgmt/store"
 	"github.com/imictl/imictl/internal/pki"
 	"github.com/imictl/imictl/internal/sns/httpsig"
 )
@@ -38,17 +40,53 @@ type mgmtProc struct {
 	done    chan error
 }
 
+func TestMain(m *testing.M) { etcdtest.Main(m) }
+
+// etcdPrefixes keeps one etcd prefix per data directory, so that a server
+// restarted on a data directory finds its registry again.
+var etcdPrefixes sync.Map
+
+// testCAPassword encrypts the CA in etcd, which holds CA keys only encrypted.
+var testCAPassword = []byte("test CA password")
+
+// withStore completes cfg with its store: the data directory (bbolt) or,
+// in the etcd pass (etcdtest.Main), the data directory's prefix of the
+// embedded etcd, with an encrypted CA.
+func withStore(cfg server.Config) server.Config {
+	e := etcdtest.Current()
+	if e == nil {
+		return cfg
+	}
+	prefix, _ := etcdPrefixes.LoadOrStore(cfg.DataDir, e.Prefix())
+	cfg.Etcd = &store.EtcdConfig{Endpoints: []string{e.Endpoint}, Prefix: prefix.(string)}
+	if cfg.InitCA != nil {
+		init := *cfg.InitCA
+		init.Password = testCAPassword
+		cfg.InitCA = &init
+	}
+	cfg.CAPassword = testCAPassword
+	return cfg
+}
+
+// bboltPass skips a test of the data directory's bbolt file (its lock,
+// opening it directly) in the etcd pass.
+func bboltPass(t testing.TB) {
+	if etcdtest.Current() != nil {
+		t.Skip("a test of the bbolt data directory; it ran in the bbolt pass")
+	}
+}
+
 // startMgmt runs a management server on dataDir (creating its CA on the
 // first start) with a fast notification backoff.
 func startMgmt(t testing.TB, dataDir string) *mgmtProc {
 	t.Helper()
-	s, err := server.New(server.Config{
+	s, err := server.New(withStore(server.Config{
 		DataDir:  dataDir,
 		Addr:     "127.0.0.1:0",
 		InitCA:   &ca.InitOptions{CommonName: "e2e root", ServerName: "e2e mgmt"},
 		Logger:   quiet(),
 		Notifier: server.NotifierOptions{BaseBackoff: 10 * time.Millisecond, MaxBackoff: 100 * time.Millisecond, Timeout: 5 * time.Second},
-	})
+	}))
 	if err != nil {
 		t.Fatal(err)
 	}

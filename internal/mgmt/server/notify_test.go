@@ -131,10 +131,22 @@ func TestNotificationHeldAndDropped(t *testing.T) {
 	if _, err := adm.Suspend(bg, "held", "admin:e2e"); err != nil {
 		t.Fatal(err)
 	}
-	heldStub.start(t)
+	// Once the notifier has seen the suspension, held is up again: its
+	// next attempts are held too. (Started before, held could take a
+	// delivery whose status check came just before the suspension.)
+	var attempts int
 	eventually(t, "held's notification is held", func() bool {
 		h := pendingFor("held")
-		return len(h) == 1 && strings.Contains(h[0].LastError, "suspended")
+		if len(h) == 1 && strings.Contains(h[0].LastError, "suspended") {
+			attempts = h[0].Attempts
+			return true
+		}
+		return false
+	})
+	heldStub.start(t)
+	eventually(t, "held's notification is held while held is up", func() bool {
+		h := pendingFor("held")
+		return len(h) == 1 && h[0].Attempts > attempts && strings.Contains(h[0].LastError, "suspended")
 	})
 	if heldStub.told("alpha") != 0 {
 		t.Fatal("a suspended server was notified")

@@ -9,8 +9,8 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/emmansun/gmsm/smx509"
@@ -43,6 +43,13 @@ type Config struct {
 	InitCA *ca.InitOptions
 	// TLSCertFile and TLSKeyFile serve the public API over TLS.
 	TLSCertFile, TLSKeyFile string
+	// Etcd, when set, keeps the registry and the CA (keys encrypted only)
+	// in etcd instead of DataDir, which then holds only the admin socket:
+	// servers with the same Etcd are replicas of one management server.
+	Etcd *store.EtcdConfig
+	// ReplicaLease, with Etcd, is how long a replica that dies keeps the
+	// notifier before another takes over; default 5s (whole seconds).
+	ReplicaLease time.Duration
 
 	Logger *slog.Logger // default slog.Default()
 	// Ops receives the server's metrics and readiness checks; default a
@@ -70,6 +77,7 @@ type Server struct {
 	admin    http.Handler
 
 	publicLn, adminLn net.Listener
+	leading           atomic.Bool // the notifier runs here (replica.go)
 }
 
 // New loads (or, with InitCA, creates) the CA, opens the store and builds
@@ -95,10 +103,16 @@ func New(cfg Config) (*Server, error) {
 	if cfg.CRLCheck <= 0 {
 		cfg.CRLCheck = time.Minute
 	}
+	if cfg.ReplicaLease <= 0 {
+		cfg.ReplicaLease = defaultReplicaLease
+	}
 	if err := os.MkdirAll(mgmt.Dir(cfg.DataDir), 0o700); err != nil {
 		return nil, err
 	}
-	authority, err := loadCA(cfg)
+	if cfg.Etcd != nil {
+		return newReplica(cfg)
+	}
+	authority, err := loadCA(cfg, ca.Dir(mgmt.CADir(cfg.DataDir)))
 	if err != nil {
 		return nil, err
 	}
@@ -109,6 +123,44 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	return buildOrClose(cfg, st, authority)
+}
+
+// newReplica opens the registry in etcd and loads the CA kept there.
+func newReplica(cfg Config) (*Server, error) {
+	st, err := store.DialEtcd(*cfg.Etcd, store.Options{Now: cfg.Now})
+	if err != nil {
+		return nil, err
+	}
+	authority, err := loadSharedCA(cfg, st.SharedFiles())
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	return buildOrClose(cfg, st, authority)
+}
+
+// loadSharedCA loads the replicas' CA, creating it with InitCA when there
+// is none. Its keys are only ever stored encrypted.
+func loadSharedCA(cfg Config, files ca.Files) (*ca.CA, error) {
+	if cfg.InitCA != nil && len(cfg.InitCA.Password) == 0 {
+		return nil, errors.New("a management server on etcd keeps the CA key in etcd, and only encrypted: give a CA password (--ca-password-file), not --insecure")
+	}
+	authority, err := loadCA(cfg, files)
+	if errors.Is(err, ca.ErrExists) {
+		// Another replica created it at the same moment: use that one.
+		authority, err = loadCA(cfg, files)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := ca.RequireEncrypted(files); err != nil {
+		return nil, err
+	}
+	return authority, nil
+}
+
+func buildOrClose(cfg Config, st *store.Store, authority *ca.CA) (*Server, error) {
 	s, err := build(cfg, st, authority)
 	if err != nil {
 		st.Close()
@@ -117,22 +169,21 @@ func New(cfg Config) (*Server, error) {
 	return s, nil
 }
 
-func loadCA(cfg Config) (*ca.CA, error) {
-	dir := mgmt.CADir(cfg.DataDir)
-	_, err := os.Stat(filepath.Join(dir, ca.RootCertFile))
+func loadCA(cfg Config, files ca.Files) (*ca.CA, error) {
+	_, err := files.ReadFile(ca.RootCertFile)
 	if errors.Is(err, fs.ErrNotExist) && cfg.InitCA != nil {
 		opts := *cfg.InitCA
 		if opts.Now.IsZero() {
 			opts.Now = cfg.Now()
 		}
-		c, err := ca.Init(dir, opts)
+		c, err := ca.InitIn(files, opts)
 		if err != nil {
-			return nil, fmt.Errorf("creating the CA in %s: %w", dir, err)
+			return nil, fmt.Errorf("creating the CA in %s: %w", files, err)
 		}
-		cfg.Logger.Info("created the interconnection CA", "dir", dir, "serverId", c.SelfID, "encrypted", len(opts.Password) > 0)
+		cfg.Logger.Info("created the interconnection CA", "dir", files.String(), "serverId", c.SelfID, "encrypted", len(opts.Password) > 0)
 		return c, nil
 	}
-	c, err := ca.Load(dir, cfg.CAPassword)
+	c, err := ca.LoadFrom(files, cfg.CAPassword)
 	if err != nil {
 		return nil, fmt.Errorf("loading the CA: %w", err)
 	}
@@ -281,8 +332,9 @@ func (s *Server) Serve(ctx context.Context) error {
 	bgCtx, stopBackground := context.WithCancel(ctx)
 	defer stopBackground()
 	var wg sync.WaitGroup
-	wg.Go(func() { s.notifier.Run(bgCtx) })
+	wg.Go(func() { s.runNotifier(bgCtx) })
 	wg.Go(func() { s.crlLoop(bgCtx) })
+	wg.Go(func() { s.followCRL(bgCtx) })
 
 	errs := make(chan error, 2)
 	go func() {

@@ -43,6 +43,7 @@ func TestAdminSocketIsPrivate(t *testing.T) {
 }
 
 func TestSecondServerRefused(t *testing.T) {
+	bboltPass(t)
 	m := startMgmt(t, t.TempDir())
 	_, err := server.New(server.Config{DataDir: m.dataDir, Addr: "127.0.0.1:0", Logger: quiet()})
 	if !errors.Is(err, store.ErrLocked) || !strings.Contains(err.Error(), "another management server is running") {
@@ -51,6 +52,7 @@ func TestSecondServerRefused(t *testing.T) {
 }
 
 func TestServeStopsWithContext(t *testing.T) {
+	bboltPass(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	dir := t.TempDir()
@@ -84,7 +86,7 @@ func TestCRLRefresh(t *testing.T) {
 	var mu sync.Mutex
 	now := time.Now()
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	s, err := server.New(server.Config{DataDir: t.TempDir(), Addr: "127.0.0.1:0", InitCA: &ca.InitOptions{}, Logger: quiet(), Now: clock, CRLCheck: 5 * time.Millisecond})
+	s, err := server.New(withStore(server.Config{DataDir: t.TempDir(), Addr: "127.0.0.1:0", InitCA: &ca.InitOptions{}, Logger: quiet(), Now: clock, CRLCheck: 5 * time.Millisecond}))
 	if err != nil {
 		t.Fatal(err)
 	}

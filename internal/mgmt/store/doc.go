@@ -1,13 +1,23 @@
-// Package store is the management server's persistent state: one bbolt
-// file in the data directory holding registered servers, applications,
-// issued certificates, revocations, the current CRL, the change-notification
-// outbox and the audit log. It does no HTTP and no cryptography: callers
-// (the CA, the registration workflow, the admin commands) parse and sign,
-// and hand the store DER bytes with the metadata they parsed.
+// Package store is the management server's persistent state: registered
+// servers, applications, issued certificates, revocations, the current CRL,
+// the change-notification outbox and the audit log. It does no HTTP and no
+// cryptography: callers (the CA, the registration workflow, the admin
+// commands) parse and sign, and hand the store DER bytes with the metadata
+// they parsed.
+//
+// # Backends
+//
+// The operations are written once against ordered buckets in one
+// transaction (kv.go). Open keeps them in one bbolt file in the data
+// directory, the default; OpenEtcd keeps them under a key prefix of an etcd
+// cluster (etcd.go), where several management server replicas share them.
+// Everything below holds for both: on etcd a transaction commits as one
+// etcd Txn that compares the revisions of all it read, and runs again when
+// a concurrent one (on this replica or another) changed them.
 //
 // # Opening
 //
-// Open waits at most Options.Timeout (1s) for bbolt's file lock and then
+// For bbolt, Open waits at most Options.Timeout (1s) for bbolt's file lock and then
 // returns a *LockedError (errors.Is ErrLocked) telling the user that a
 // running server holds the file and to go through its admin API. The lock
 // is flock(2), per open file description, so a second Open of the same

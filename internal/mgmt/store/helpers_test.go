@@ -10,6 +10,7 @@ import (
 	"go.etcd.io/bbolt"
 
 	"github.com/imictl/imictl/internal/clocktest"
+	"github.com/imictl/imictl/internal/etcdtest"
 )
 
 type clock = clocktest.Clock
@@ -22,15 +23,32 @@ const (
 
 func newClock() *clock { return clocktest.New(time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)) }
 
+func TestMain(m *testing.M) { etcdtest.Main(m) }
+
+// openTest opens a new store: a bbolt file, or a fresh prefix of the
+// embedded etcd in the etcd pass (etcdtest.Main).
 func openTest(t testing.TB) (*Store, *clock) {
 	t.Helper()
 	c := newClock()
-	s, err := Open(filepath.Join(t.TempDir(), "mgmt.db"), Options{Now: c.Now})
+	s, err := openNew(t, Options{Now: c.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
 	return s, c
+}
+
+func openNew(t testing.TB, opts Options) (*Store, error) {
+	e := etcdtest.Current()
+	if e == nil {
+		return Open(filepath.Join(t.TempDir(), "mgmt.db"), opts)
+	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Log("on the etcd store")
+		}
+	})
+	return OpenEtcd(e.Client(t), EtcdConfig{Prefix: e.Prefix()}, opts)
 }
 
 func fields(id string) ServerFields {
@@ -88,20 +106,11 @@ func register(t testing.TB, s *Store, id string) Server {
 	return srv
 }
 
-// dump is every key and value in the database, to assert that a refused
+// dump is every key and value in the store, to assert that a refused
 // operation changed nothing.
 func dump(t testing.TB, s *Store) map[string]string {
 	t.Helper()
-	out := map[string]string{}
-	err := s.db.View(func(tx *bbolt.Tx) error {
-		return tx.ForEach(func(name []byte, b *bbolt.Bucket) error {
-			out[string(name)+"/"] = fmt.Sprint(b.Sequence())
-			return b.ForEach(func(k, v []byte) error {
-				out[string(name)+"/"+string(k)] = string(v)
-				return nil
-			})
-		})
-	})
+	out, err := s.Contents()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,5 +128,24 @@ func assertUnchanged(t testing.TB, before, after map[string]string) {
 		if _, ok := before[k]; !ok {
 			t.Errorf("key %q added: %q", k, v)
 		}
+	}
+}
+
+// boltOf is the bbolt file under s, for tests of the bbolt backend itself
+// (locking, schema versions, unreadable records); they skip on etcd.
+func boltOf(t testing.TB, s *Store) *bbolt.DB {
+	t.Helper()
+	b, ok := s.be.(boltBackend)
+	if !ok {
+		t.Skip("a test of the bbolt file itself")
+	}
+	return b.db
+}
+
+// bboltPass skips a test of bbolt's Open in the etcd pass: it opens its
+// own files, so it ran in the bbolt pass already.
+func bboltPass(t testing.TB) {
+	if etcdtest.Current() != nil {
+		t.Skip("a test of bbolt files; it ran in the bbolt pass")
 	}
 }

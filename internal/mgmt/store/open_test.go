@@ -15,6 +15,7 @@ import (
 )
 
 func TestOpenCreatesSchemaAndReopens(t *testing.T) {
+	bboltPass(t)
 	path := filepath.Join(t.TempDir(), "data", "mgmt.db") // the data directory is created
 	s, err := Open(path, Options{})
 	if err != nil {
@@ -33,13 +34,14 @@ func TestOpenCreatesSchemaAndReopens(t *testing.T) {
 		t.Fatalf("after reopen: %v", err)
 	}
 	var have uint64
-	s.db.View(func(tx *bbolt.Tx) error { have = boltdb.FileVersion(tx); return nil })
+	boltOf(t, s).View(func(tx *bbolt.Tx) error { have = boltdb.FileVersion(tx); return nil })
 	if have != schema.Version() {
 		t.Fatalf("schema %d, want %d", have, schema.Version())
 	}
 }
 
 func TestOpenLockedReturnsErrLocked(t *testing.T) {
+	bboltPass(t)
 	path := filepath.Join(t.TempDir(), "mgmt.db")
 	s, err := Open(path, Options{})
 	if err != nil {
@@ -59,6 +61,7 @@ func TestOpenLockedReturnsErrLocked(t *testing.T) {
 }
 
 func TestOpenReadOnly(t *testing.T) {
+	bboltPass(t)
 	path := filepath.Join(t.TempDir(), "mgmt.db")
 	if _, err := Open(path, Options{ReadOnly: true}); err == nil || !strings.Contains(err.Error(), "no database at "+path) {
 		t.Fatalf("missing file: %v", err)
@@ -106,6 +109,7 @@ func setSchema(t *testing.T, path string, v uint64) {
 }
 
 func TestOpenRefusesNewerSchema(t *testing.T) {
+	bboltPass(t)
 	path := filepath.Join(t.TempDir(), "mgmt.db")
 	setSchema(t, path, schema.Version()+1)
 	_, err := Open(path, Options{})
@@ -119,6 +123,7 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 }
 
 func TestOpenReadOnlyRefusesToMigrate(t *testing.T) {
+	bboltPass(t)
 	path := filepath.Join(t.TempDir(), "mgmt.db")
 	setSchema(t, path, 0)
 	_, err := Open(path, Options{ReadOnly: true})
@@ -140,7 +145,7 @@ func TestDecodeRefusesUnreadableRecords(t *testing.T) {
 		`{"d":{"serverId":"alpha"}}`:       "record format version 0",
 		`{"v":1,"d":`:                      "corrupt record",
 	} {
-		err := s.db.Update(func(tx *bbolt.Tx) error { return tx.Bucket(bucketServers).Put([]byte("alpha"), []byte(raw)) })
+		err := boltOf(t, s).Update(func(tx *bbolt.Tx) error { return tx.Bucket(bucketServers).Put([]byte("alpha"), []byte(raw)) })
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -152,6 +157,7 @@ func TestDecodeRefusesUnreadableRecords(t *testing.T) {
 
 func TestBackupRestores(t *testing.T) {
 	s, _ := openTest(t)
+	boltOf(t, s)
 	register(t, s, "alpha")
 	var buf bytes.Buffer
 	if _, err := s.Backup(&buf); err != nil {

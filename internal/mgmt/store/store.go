@@ -1,10 +1,9 @@
 package store
 
 import (
+	"fmt"
 	"io"
 	"time"
-
-	"go.etcd.io/bbolt"
 
 	"github.com/imictl/imictl/internal/boltdb"
 )
@@ -25,12 +24,12 @@ type Options struct {
 	Now func() time.Time
 }
 
-// Store is the management server's persistent state in one bbolt file. It is
-// safe for concurrent use; bbolt serialises writers.
+// Store is the management server's persistent state, in one bbolt file
+// (Open) or under a key prefix of an etcd cluster (OpenEtcd). It is safe
+// for concurrent use, and with etcd for use by several processes at once.
 type Store struct {
-	db   *bbolt.DB
-	path string
-	now  func() time.Time
+	be  backend
+	now func() time.Time
 }
 
 // Open opens (creating if needed, unless ReadOnly) the database at path and
@@ -44,34 +43,41 @@ func Open(path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{db: db, path: path, now: opts.Now}
-	return s, nil
+	return &Store{be: boltBackend{db}, now: opts.Now}, nil
 }
 
-// Close releases the file and its lock.
-func (s *Store) Close() error { return s.db.Close() }
+// Close releases the file and its lock (bbolt) or the store's hold on the
+// etcd client (etcd; the caller closes the client).
+func (s *Store) Close() error { return s.be.close() }
 
-// Path is the file the store was opened from.
-func (s *Store) Path() string { return s.path }
+// Path names where the store lives: the bbolt file, or etcd's endpoints and
+// the key prefix.
+func (s *Store) Path() string { return s.be.describe() }
 
-// Backup writes a consistent copy of the whole database to w while the store
-// stays in use (a hot backup); the copy opens with Open.
+// Backup writes a consistent copy of the whole bbolt database to w while
+// the store stays in use (a hot backup); the copy opens with Open. An etcd
+// store is backed up with etcd's own tools (etcdctl snapshot save).
 func (s *Store) Backup(w io.Writer) (int64, error) {
-	return boltdb.Backup(s.db, w)
+	b, ok := s.be.(boltBackend)
+	if !ok {
+		return 0, fmt.Errorf("the store at %s is in etcd: back it up with `etcdctl snapshot save`, or copy it with `imictl admin migrate`", s.Path())
+	}
+	return boltdb.Backup(b.db, w)
 }
 
 // view runs a read transaction. Keep fn short: a long reader holds pages
 // that writers cannot reuse.
 func (s *Store) view(fn func(t *txn) error) error {
-	return s.db.View(func(tx *bbolt.Tx) error {
-		return fn(&txn{tx: tx, now: s.now().UTC()})
+	return s.be.view(func(kv kvTxn) error {
+		return fn(&txn{kv: kv, now: s.now().UTC()})
 	})
 }
 
 // update runs fn in one read-write transaction; any error rolls back
-// everything fn wrote, audit entries included.
+// everything fn wrote, audit entries included. fn may run more than once
+// (see backend.update): it sets its results afresh on every run.
 func (s *Store) update(fn func(t *txn) error) error {
-	return s.db.Update(func(tx *bbolt.Tx) error {
-		return fn(&txn{tx: tx, now: s.now().UTC()})
+	return s.be.update(func(kv kvTxn) error {
+		return fn(&txn{kv: kv, now: s.now().UTC()})
 	})
 }

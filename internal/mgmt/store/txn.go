@@ -3,19 +3,17 @@ package store
 import (
 	"time"
 
-	"go.etcd.io/bbolt"
-
 	"github.com/imictl/imictl/internal/boltdb"
 )
 
 // txn is one transaction plus the time it runs at, so every record written
 // by one operation carries the same timestamp.
 type txn struct {
-	tx  *bbolt.Tx
+	kv  kvTxn
 	now time.Time
 }
 
-func (t *txn) b(name []byte) *bbolt.Bucket { return t.tx.Bucket(name) }
+func (t *txn) b(name []byte) bucket { return t.kv.bucket(name) }
 
 // tick advances the change clock and returns the new value: the wall time
 // in milliseconds, or one more than the previous value if the wall clock

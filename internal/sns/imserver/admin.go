@@ -89,6 +89,9 @@ func (s *Server) adminRoutes() http.Handler {
 	} {
 		mux.Handle(rt.pattern, s.adminJSON(rt.h))
 	}
+	for pattern, h := range s.groupAdminRoutes() {
+		mux.Handle(pattern, s.adminJSON(h))
+	}
 	mux.HandleFunc("GET "+adminapi.PathFileContent, s.adminFileContent)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.adminError(w, refuse(http.StatusNotFound, ReasonNotFound, "the admin API has no %s %s: is imictl older than the server?", r.Method, r.URL.Path))

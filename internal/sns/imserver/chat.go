@@ -22,6 +22,10 @@ func (s *Server) handleChat(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	if req.MessageInfo.Type == wire.ChatGroup {
+		s.answer(w, r, s.groupChatIn(r, &req.MessageInfo)) // groupchat.go
+		return
+	}
 	local, msg, err := s.incoming(r, &req.MessageInfo)
 	if err == nil {
 		if msg.MessageType == wire.MessageRepeal {
@@ -33,12 +37,9 @@ func (s *Server) handleChat(w http.ResponseWriter, r *http.Request) {
 	s.answer(w, r, err)
 }
 
-// incoming checks a received messageInfo and returns the local recipient
+// incoming checks a received one-to-one messageInfo and returns the local recipient
 // and the message as the store keeps it.
 func (s *Server) incoming(r *http.Request, m *wire.MessageInfo) (string, imstore.Message, error) {
-	if m.Type != wire.ChatSingle {
-		return "", imstore.Message{}, refuse(http.StatusBadRequest, ReasonUnsupported, "messageInfo.type %d: this server supports one-to-one messages (type 1) only so far", m.Type)
-	}
 	u, err := s.localUser("messageInfo.recvID", m.RecvID)
 	if err != nil {
 		return "", imstore.Message{}, err

@@ -95,7 +95,7 @@ func TestChatRefusals(t *testing.T) {
 		{"malformed", []byte(`{"messageInfo":`), 400, ReasonBadRequest},
 		{"no messageInfo", []byte(`{}`), 400, ReasonBadRequest},
 		{"unknown message type", chatBody("u1@alpha-im", "bob@beta-im", "sticker", "m9@alpha-im", "", `{}`), 400, ReasonBadRequest},
-		{"group message", []byte(strings.Replace(string(chatBody("u1@alpha-im", "bob@beta-im", "text", "m9@alpha-im", "", `{"message":"x"}`)), `"type":1`, `"type":2`, 1)), 400, ReasonUnsupported},
+		{"group message to no group", []byte(strings.Replace(string(chatBody("u1@alpha-im", "bob@beta-im", "text", "m9@alpha-im", "", `{"message":"x"}`)), `"type":1`, `"type":2`, 1)), 404, ReasonUnknownGroup},
 		{"bad version", []byte(strings.Replace(string(chatBody("u1@alpha-im", "bob@beta-im", "text", "m9@alpha-im", "", `{"message":"x"}`)), `"v1"`, `"v2"`, 1)), 400, ReasonBadRequest},
 		{"sender id in neither form", chatBody("u1", "bob@beta-im", "text", "m9@alpha-im", "", `{"message":"x"}`), 400, ReasonBadRequest},
 		{"recipient id in neither form", chatBody("u1@alpha-im", "bob", "text", "m9@alpha-im", "", `{"message":"x"}`), 400, ReasonBadRequest},

@@ -1,8 +1,9 @@
 // Package imserver is the reference IM server of the interconnection: a
 // real peer that vendors test against, serving the standard's one-to-one
-// interfaces (S1–S9, §6.4.1) over its own users, friends, messages and
-// files, delivering what its users send, and operated through a local
-// admin API. The wire behaviour is docs/PROTOCOL.md, sections 3, 4 and 6.
+// interfaces (S1–S9, §6.4.1) and the group interfaces (G1–G12, §6.4.2)
+// over its own users, friends, groups, messages and files, delivering
+// what its users send, and operated through a local admin API. The wire
+// behaviour is docs/PROTOCOL.md, sections 3, 4, 6 and 9.
 //
 // # Parts
 //
@@ -17,8 +18,12 @@
 //     S8, S9; friends.go for S5–S7; chat.go for S1; files.go for S2;
 //     notify.go for M3): handlers see clean wire types, check that the user
 //     is local and that the ids the caller speaks for are the caller's, and
-//     answer with the standard's envelopes. Group interfaces will be another
-//     route table and files of their own.
+//     answer with the standard's envelopes.
+//   - Groups (groups.go: the main group's rules and notices; groupcalls.go:
+//     G1–G4, G8, G9, G11, G12; groupnotify.go: G7, G10; groupchat.go: S1
+//     type 2, file re-hosting and fan-out; groupops.go and groupadmin.go:
+//     what local users do): a group lives on its main server only; other
+//     servers keep routes. docs/PROTOCOL.md, section 9.
 //   - Local operations (send.go, social.go, files.go, outbox.go): what a
 //     local user does, recorded with the calls that announce it in one
 //     store transaction.

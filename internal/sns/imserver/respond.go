@@ -26,7 +26,7 @@ const (
 	ReasonNoRequest     = "no_request"     // 404: an answer to a friend request nobody made
 	ReasonConflict      = "conflict"       // 409: contradicts what was recorded (a request answered otherwise)
 	ReasonNotFound      = "not_found"      // 404: no such interface, or no such file
-	ReasonUnsupported   = "unsupported"    // 400: valid but not supported yet (group chat)
+	ReasonUnsupported   = "unsupported"    // 400: valid but not supported by this server
 	ReasonInternal      = "internal"       // 500: this server failed; retry later
 )
 

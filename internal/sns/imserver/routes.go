@@ -2,6 +2,7 @@ package imserver
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 )
 
@@ -18,8 +19,8 @@ type route struct {
 	handle       func(*Server, http.ResponseWriter, *http.Request)
 }
 
-// oneToOne are the one-to-one interfaces (§6.4.1, S1–S9). Group
-// interfaces (§6.4.2) will be another table in groups.go, added in routes.
+// oneToOne are the one-to-one interfaces (§6.4.1, S1–S9); the group
+// interfaces (§6.4.2) are groupRoutes, in groups.go.
 var oneToOne = []route{
 	{http.MethodPost, "/chat", (*Server).handleChat},               // S1, chat.go
 	{http.MethodGet, "/download/file", (*Server).handleDownload},   // S2, download.go
@@ -36,7 +37,7 @@ var oneToOne = []route{
 // both prefixes, receivenotify, and a JSON 404 for anything else.
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
-	for _, rt := range oneToOne {
+	for _, rt := range slices.Concat(oneToOne, groupRoutes) {
 		h := func(w http.ResponseWriter, r *http.Request) { rt.handle(s, w, r) }
 		mux.HandleFunc(rt.method+" "+prefixSNS+rt.path, h)
 		mux.HandleFunc(rt.method+" "+prefixSNSV1+rt.path, h)

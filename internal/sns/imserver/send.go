@@ -115,6 +115,9 @@ func (s *Server) Repeal(user, messageID string) (imstore.SentMessage, error) {
 	if err != nil {
 		return sent, err
 	}
+	if sent.Type == wire.ChatGroup {
+		return s.repealGroup(user, sent) // groupchat.go
+	}
 	to, err := wire.ParseAddress(sent.To)
 	if err != nil || s.isSelf(to) || sent.Revoked || sent.User != user {
 		// Local recipient, already revoked, or not the user's: the store

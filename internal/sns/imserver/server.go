@@ -46,6 +46,9 @@ type Server struct {
 	duplicateConflicts atomic.Int64
 	// deliveries counts delivery attempts by result (ops.go).
 	deliveries *prometheus.CounterVec
+	// groupMu orders the changes of this server's groups (writers) and the
+	// fan-out of their messages (readers): groups.go.
+	groupMu sync.RWMutex
 	// outbound carries every call this server makes (to peers and to the
 	// management server); its idle connections are closed on shutdown, so
 	// that no peer waits for a connection we opened and will never use.

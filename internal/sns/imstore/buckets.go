@@ -9,9 +9,8 @@ import "github.com/imictl/imictl/internal/boltdb"
 // same transaction as the record they index.
 //
 // Names are prefixed by what they hold ("user_", "friend_", "inbox_",
-// "outbox_"...) so that group buckets, added later as "group_*", cannot
-// collide; conversation keys likewise start with "d:" (direct) and leave
-// "g:" to groups.
+// "outbox_", "group_"...) so that they cannot collide; conversation keys
+// likewise start with "d:" (direct) or "g:" (groups).
 var (
 	// bucketMeta holds the schema version and the directory cursor.
 	bucketMeta = boltdb.MetaBucket
@@ -61,9 +60,31 @@ var (
 
 	// bucketPolicy: keyPolicy -> Policy.
 	bucketPolicy = []byte("policy")
+
+	// Groups (groups.go). On the main group's server: the group record,
+	// its members, its pending invitations and its messages. Elsewhere:
+	// only routes (which local users belong to which group, and where it
+	// lives) and the invitations of local users.
+
+	// bucketGroups: groupID -> Group.
+	bucketGroups = []byte("group_records")
+	// bucketGroupMembers: groupID 0x00 member -> GroupMember.
+	bucketGroupMembers = []byte("group_members")
+	// bucketGroupMemberOf: member 0x00 groupID -> empty.
+	bucketGroupMemberOf = []byte("group_member_of")
+	// bucketGroupInvitations: invitee 0x00 groupID -> GroupInvitation.
+	bucketGroupInvitations = []byte("group_invitations")
+	// bucketGroupMessages: groupID 0x00 u64 seq -> GroupMessage.
+	bucketGroupMessages = []byte("group_messages")
+	// bucketGroupMessageIDs: messageID -> groupID 0x00 u64 seq.
+	bucketGroupMessageIDs = []byte("group_message_ids")
+	// bucketGroupRoutes: groupID 0x00 local user -> GroupRoute.
+	bucketGroupRoutes = []byte("group_routes")
+	// bucketGroupRoutesByUser: local user 0x00 groupID -> empty.
+	bucketGroupRoutesByUser = []byte("group_routes_by_user")
 )
 
-// allBuckets is what the first migration creates and what Open checks.
+// allBuckets is what the migrations create and what Open checks.
 var allBuckets = [][]byte{
 	bucketMeta,
 	bucketUsers,
@@ -74,6 +95,8 @@ var allBuckets = [][]byte{
 	bucketOutbox, bucketOutboxQueue, bucketOutboxDone,
 	bucketDirectory,
 	bucketPolicy,
+	bucketGroups, bucketGroupMembers, bucketGroupMemberOf, bucketGroupInvitations,
+	bucketGroupMessages, bucketGroupMessageIDs, bucketGroupRoutes, bucketGroupRoutesByUser,
 }
 
 // Keys in bucketMeta and bucketPolicy.

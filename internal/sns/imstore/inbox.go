@@ -35,41 +35,47 @@ func (s *Store) DeliverLocal(user string, msg Message) (InboxMessage, bool, erro
 	var out InboxMessage
 	var dup bool
 	err := s.batch(func(t *txn) error {
-		out, dup = InboxMessage{}, false // this may be a second run
-		if err := t.hasUser(user); err != nil {
-			return err
-		}
-		ids := t.b(bucketInboxIDs)
-		if seq := ids.Get(key(msg.MessageID, user)); seq != nil {
-			existing, ok, err := boltdb.Get[InboxMessage](t.b(bucketInbox), seqKey(boltdb.Btou(seq), user))
-			if err != nil || !ok {
-				return fmt.Errorf("inbox index names message %s of %s but it is missing or unreadable (%v); restore a backup", msg.MessageID, user, err)
-			}
-			out, dup = existing, true
-			return nil
-		}
-		inbox := t.b(bucketInbox)
-		seq, err := inbox.NextSequence()
-		if err != nil {
-			return err
-		}
-		out = InboxMessage{Seq: seq, User: user, Message: msg, ReceivedAt: t.now}
-		r, ok, err := boltdb.Get[Repeal](t.b(bucketRepeals), []byte(msg.MessageID))
-		if err != nil {
-			return fmt.Errorf("repeal of %s: %w", msg.MessageID, err)
-		}
-		if ok {
-			out.Revoked, out.RevokedAt = true, r.At
-		}
-		if err := boltdb.Put(inbox, seqKey(seq, user), out); err != nil {
-			return err
-		}
-		return ids.Put(key(msg.MessageID, user), boltdb.U64(seq))
+		var err error
+		out, dup, err = t.deliverLocal(user, msg) // set afresh on a second run
+		return err
 	})
 	if err != nil {
 		return InboxMessage{}, false, err
 	}
 	return out, dup, nil
+}
+
+// deliverLocal is DeliverLocal inside a transaction, for the callers that
+// deliver along with other writes (a group message to its local members).
+func (t *txn) deliverLocal(user string, msg Message) (InboxMessage, bool, error) {
+	if err := t.hasUser(user); err != nil {
+		return InboxMessage{}, false, err
+	}
+	ids := t.b(bucketInboxIDs)
+	if seq := ids.Get(key(msg.MessageID, user)); seq != nil {
+		existing, ok, err := boltdb.Get[InboxMessage](t.b(bucketInbox), seqKey(boltdb.Btou(seq), user))
+		if err != nil || !ok {
+			return InboxMessage{}, false, fmt.Errorf("inbox index names message %s of %s but it is missing or unreadable (%v); restore a backup", msg.MessageID, user, err)
+		}
+		return existing, true, nil
+	}
+	inbox := t.b(bucketInbox)
+	seq, err := inbox.NextSequence()
+	if err != nil {
+		return InboxMessage{}, false, err
+	}
+	out := InboxMessage{Seq: seq, User: user, Message: msg, ReceivedAt: t.now}
+	r, ok, err := boltdb.Get[Repeal](t.b(bucketRepeals), []byte(msg.MessageID))
+	if err != nil {
+		return InboxMessage{}, false, fmt.Errorf("repeal of %s: %w", msg.MessageID, err)
+	}
+	if ok {
+		out.Revoked, out.RevokedAt = true, r.At
+	}
+	if err := boltdb.Put(inbox, seqKey(seq, user), out); err != nil {
+		return InboxMessage{}, false, err
+	}
+	return out, false, ids.Put(key(msg.MessageID, user), boltdb.U64(seq))
 }
 
 // Inbox returns up to limit messages of user with Seq > afterSeq, oldest

@@ -16,5 +16,6 @@ var schema = &boltdb.Schema{
 func init() {
 	schema.Migrations = []boltdb.Migration{
 		{Version: 1, Name: "create buckets", Apply: schema.CreateBuckets},
+		{Version: 2, Name: "create group buckets", Apply: schema.CreateBuckets},
 	}
 }

@@ -68,7 +68,7 @@ type Send struct {
 }
 
 // DirectConversation is the conversation key of one-to-one traffic from one
-// user to another. Group conversations will use a "g:" prefix.
+// user to another; a group's traffic uses GroupConversation ("g:").
 func DirectConversation(from, to string) string { return "d:" + from + ">" + to }
 
 // OutboxItem is one queued call to a peer.

@@ -31,24 +31,8 @@ func (s *Store) RecordSent(user string, msg Message, sends ...Send) (SentMessage
 	}
 	var out SentMessage
 	err := s.batch(func(t *txn) error {
-		out = SentMessage{} // this may be a second run
-		if err := t.hasUser(user); err != nil {
-			return err
-		}
-		sent := t.b(bucketSent)
-		if sent.Get([]byte(msg.MessageID)) != nil {
-			return &ExistsError{Kind: "message", Key: msg.MessageID}
-		}
-		byUser := t.b(bucketSentByUser)
-		seq, err := byUser.NextSequence()
-		if err != nil {
-			return err
-		}
-		out = SentMessage{Seq: seq, User: user, Message: msg, SentAt: t.now}
-		if err := boltdb.Put(sent, []byte(msg.MessageID), out); err != nil {
-			return err
-		}
-		if err := byUser.Put(seqKey(seq, user), []byte(msg.MessageID)); err != nil {
+		var err error
+		if out, err = t.recordSent(user, msg); err != nil { // set afresh on a second run
 			return err
 		}
 		return t.enqueueAll(sends)
@@ -57,6 +41,27 @@ func (s *Store) RecordSent(user string, msg Message, sends ...Send) (SentMessage
 		return SentMessage{}, err
 	}
 	return out, nil
+}
+
+// recordSent is RecordSent's record, inside a transaction.
+func (t *txn) recordSent(user string, msg Message) (SentMessage, error) {
+	if err := t.hasUser(user); err != nil {
+		return SentMessage{}, err
+	}
+	sent := t.b(bucketSent)
+	if sent.Get([]byte(msg.MessageID)) != nil {
+		return SentMessage{}, &ExistsError{Kind: "message", Key: msg.MessageID}
+	}
+	byUser := t.b(bucketSentByUser)
+	seq, err := byUser.NextSequence()
+	if err != nil {
+		return SentMessage{}, err
+	}
+	out := SentMessage{Seq: seq, User: user, Message: msg, SentAt: t.now}
+	if err := boltdb.Put(sent, []byte(msg.MessageID), out); err != nil {
+		return SentMessage{}, err
+	}
+	return out, byUser.Put(seqKey(seq, user), []byte(msg.MessageID))
 }
 
 func (t *txn) sent(messageID string) (SentMessage, error) {

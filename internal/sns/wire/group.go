@@ -302,3 +302,19 @@ func (r GroupMembersResponse) MarshalJSON() ([]byte, error) {
 	r.Members = lenient.NonNil(r.Members)
 	return json.Marshal(plain(r))
 }
+
+// SetFileID makes a media message carry another fileID, in messageInfo and
+// in its content: the main group's server re-hosts a member's file under
+// its own id (§6.4.2.10) before it fans the message out.
+func (m *MessageInfo) SetFileID(id string) {
+	m.FileID = id
+	if p := fileIDOf(m.Content); p != nil {
+		*p = id
+	}
+}
+
+// DecodeContent types a stored content object by its messageType, as
+// MessageInfo's decoding does; an unknown messageType gives nil.
+func DecodeContent(messageType string, raw json.RawMessage) (Content, error) {
+	return decodeContent(messageType, raw)
+}

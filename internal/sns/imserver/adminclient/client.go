@@ -1,8 +1,8 @@
 // Package adminclient calls the local admin API of a running reference IM
 // server (package imserver) over its unix socket, for `imictl im ...`:
-// users, messages (with files streamed both ways), friends, the outbox,
-// the white/black lists, the directory, and queries of other servers made
-// as this server. The contract is package adminapi.
+// users, messages (with files streamed both ways), friends, groups, the
+// outbox, the white/black lists, the directory, and queries of other
+// servers made as this server. The contract is package adminapi.
 package adminclient
 
 import (
@@ -69,13 +69,13 @@ func (e *Error) Error() string { return e.Message }
 // Is matches the store's error kinds by reason.
 func (e *Error) Is(target error) bool {
 	switch e.Reason {
-	case "not_found", "unknown_user":
+	case "not_found", "unknown_user", "unknown_group":
 		return target == imstore.ErrNotFound
-	case "bad_request":
+	case "bad_request", "not_local":
 		return target == imstore.ErrInvalid
-	case "conflict":
+	case "conflict", "group_dissolved":
 		return target == imstore.ErrState || target == imstore.ErrExists
-	case "not_permitted", "verify_refused":
+	case "not_permitted", "verify_refused", "not_member", "not_owner", "not_admin", "invite_not_allowed", "not_invited", "wrong_sender":
 		return target == imstore.ErrForbidden
 	case "too_large":
 		return target == imstore.ErrTooLarge

@@ -1,0 +1,454 @@
+package imserver
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/imictl/imictl/internal/sns/client"
+	"github.com/imictl/imictl/internal/sns/imserver/adminapi"
+	"github.com/imictl/imictl/internal/sns/imstore"
+	"github.com/imictl/imictl/internal/sns/wire"
+)
+
+// What a local user does with groups (the admin API's group operations).
+// For a group of this server the main server's rules apply here
+// (groups.go); for a group of another server the operation is the group
+// interface asking it, made now so that its refusal reaches the user, and
+// this server's routes follow the main server's answer. Messages are
+// queued instead (groupchat.go).
+
+// groupOf reads the group an operation names and says whether it is one
+// of this server's.
+func (s *Server) groupOf(id string) (wire.Address, bool, error) {
+	a, err := wire.ParseAddress(id)
+	if err != nil {
+		return a, false, invalid(fmt.Errorf("group: %v", err))
+	}
+	return a, s.isSelf(a), nil
+}
+
+// member is a local user's full id, once the user is known.
+func (s *Server) member(user string) (imstore.User, string, error) {
+	u, err := s.st.GetUser(user)
+	return u, user + "@" + s.self, err
+}
+
+// CreateGroup creates a group on this server, owned by a local user.
+func (s *Server) CreateGroup(req adminapi.NewGroup) (adminapi.GroupView, error) {
+	u, self, err := s.member(req.User)
+	if err != nil {
+		return adminapi.GroupView{}, err
+	}
+	set := wire.GroupSettings{IsAllow: req.IsAllow, IsVisible: req.IsVisible}
+	if set.IsAllow == 0 {
+		set.IsAllow = wire.Yes
+	}
+	if set.IsVisible == 0 {
+		set.IsVisible = wire.No
+	}
+	if err := set.Validate(); err != nil {
+		return adminapi.GroupView{}, invalid(err)
+	}
+	gid, err := imstore.NewID(s.self)
+	if err != nil {
+		return adminapi.GroupView{}, err
+	}
+	g, err := s.st.CreateGroup(imstore.Group{GroupID: gid, Name: req.Name, Icon: req.Icon, IsAllow: set.IsAllow, IsVisible: set.IsVisible},
+		imstore.GroupMember{UserID: self, Profile: profileOf(self, s.userInfo(u))})
+	if err != nil {
+		return adminapi.GroupView{}, err
+	}
+	return s.viewOf(&mainView{g: g}), nil
+}
+
+func (s *Server) viewOf(v *mainView) adminapi.GroupView {
+	return adminapi.GroupView{GroupInfo: v.info(), GSet: v.settings(), Main: s.self}
+}
+
+// Groups lists the groups a local user belongs to: this server's, and
+// those of other servers it routes the user to.
+func (s *Server) Groups(user string) ([]adminapi.GroupEntry, error) {
+	_, self, err := s.member(user)
+	if err != nil {
+		return nil, err
+	}
+	out := []adminapi.GroupEntry{}
+	groups, err := s.st.GroupsOf(self)
+	if err != nil {
+		return nil, err
+	}
+	for _, g := range groups {
+		if g.Dissolved {
+			continue
+		}
+		v, err := s.mainGroup(g.GroupID)
+		if err != nil {
+			return nil, err
+		}
+		m, _ := v.member(self)
+		out = append(out, adminapi.GroupEntry{GroupID: g.GroupID, GroupName: g.Name, Main: s.self, UserType: m.Role})
+	}
+	routes, err := s.st.GroupRoutesOf(user)
+	for _, r := range routes {
+		out = append(out, adminapi.GroupEntry{GroupID: r.GroupID, GroupName: r.GroupName, Main: r.Main})
+	}
+	return out, err
+}
+
+// Invitations lists a local user's unanswered invitations.
+func (s *Server) Invitations(user string) ([]adminapi.GroupInvitation, error) {
+	_, self, err := s.member(user)
+	if err != nil {
+		return nil, err
+	}
+	invs, err := s.st.Invitations(self)
+	out := make([]adminapi.GroupInvitation, len(invs))
+	for i, inv := range invs {
+		out[i] = adminapi.GroupInvitation{GroupID: inv.GroupID, GroupName: inv.GroupName, Invitee: inv.Invitee, Inviter: inv.Inviter, Main: inv.Main, InvitedAt: inv.InvitedAt.UnixMilli()}
+	}
+	return out, err
+}
+
+// remote is the main server of a group of another server, for a local
+// member (a route must say so unless any is set).
+func (s *Server) remote(ctx context.Context, group wire.Address, user string, any bool) (client.Peer, error) {
+	if !any {
+		if err := s.requireRoute(group.String(), user); err != nil {
+			return client.Peer{}, err
+		}
+	}
+	return s.peerOfDestination(ctx, group.Domain())
+}
+
+// localView is a group of this server as a local member sees it.
+func (s *Server) localView(gid, self string) (*mainView, error) {
+	v, err := s.mainGroup(gid)
+	if err == nil {
+		_, err = v.requireMember(self)
+	}
+	return v, err
+}
+
+// GroupShow describes a group to a local member (G11 for another
+// server's).
+func (s *Server) GroupShow(ctx context.Context, user, group string) (adminapi.GroupView, error) {
+	_, self, err := s.member(user)
+	if err != nil {
+		return adminapi.GroupView{}, err
+	}
+	g, mine, err := s.groupOf(group)
+	if err != nil {
+		return adminapi.GroupView{}, err
+	}
+	if mine {
+		v, err := s.localView(g.String(), self)
+		if err != nil {
+			return adminapi.GroupView{}, err
+		}
+		return s.viewOf(v), nil
+	}
+	peer, err := s.remote(ctx, g, user, false)
+	if err != nil {
+		return adminapi.GroupView{}, err
+	}
+	r, err := s.peers.GroupInfo(ctx, peer, g.String(), self)
+	return adminapi.GroupView{GroupInfo: r.GroupInfo, GSet: r.GSet, Main: g.Domain()}, err
+}
+
+// GroupMembers lists a group's members for a local member (G12 for
+// another server's).
+func (s *Server) GroupMembers(ctx context.Context, user, group string) ([]wire.GroupMember, error) {
+	_, self, err := s.member(user)
+	if err != nil {
+		return nil, err
+	}
+	g, mine, err := s.groupOf(group)
+	if err != nil {
+		return nil, err
+	}
+	if mine {
+		v, err := s.localView(g.String(), self)
+		if err != nil {
+			return nil, err
+		}
+		return v.wireMembers(), nil
+	}
+	peer, err := s.remote(ctx, g, user, false)
+	if err != nil {
+		return nil, err
+	}
+	return s.peers.GroupMembers(ctx, peer, g.String(), self)
+}
+
+// InviteToGroup invites users as a local member (G1 to another server's
+// group, whose server then invites them).
+func (s *Server) InviteToGroup(ctx context.Context, user, group string, users []string) (adminapi.GroupResult, error) {
+	u, self, err := s.member(user)
+	if err != nil {
+		return adminapi.GroupResult{}, err
+	}
+	g, mine, err := s.groupOf(group)
+	if err != nil {
+		return adminapi.GroupResult{}, err
+	}
+	invitees, err := s.normalizeIDs("users", users)
+	if err != nil {
+		return adminapi.GroupResult{}, err
+	}
+	res := adminapi.GroupResult{GroupID: g.String(), Done: adminapi.GroupDoneInvited, Users: invitees}
+	if mine {
+		return res, s.atMain(g.String(), func(v *mainView) error { return s.mainInvite(v, self, invitees) })
+	}
+	peer, err := s.remote(ctx, g, user, false)
+	if err != nil {
+		return res, err
+	}
+	r, _, _ := s.st.GroupRoute(g.String(), user)
+	info := s.userInfo(u)
+	return res, s.peers.InviteGroup(ctx, peer, wire.InviteRequest{UserID: self, ReqInfo: wire.InviteInfo{
+		GroupInfo: wire.GroupInfo{GroupID: g.String(), GroupName: r.GroupName}, UserInfo: &info, InviteUsers: invitees}})
+}
+
+// AnswerGroupInvite accepts or refuses an invitation as a local user
+// (G2); agreeing without one applies to join. On another server's group,
+// the route follows the main server's answer.
+func (s *Server) AnswerGroupInvite(ctx context.Context, user, group string, agree bool) (adminapi.GroupResult, error) {
+	_, self, err := s.member(user)
+	if err != nil {
+		return adminapi.GroupResult{}, err
+	}
+	g, mine, err := s.groupOf(group)
+	if err != nil {
+		return adminapi.GroupResult{}, err
+	}
+	gid := g.String()
+	res := adminapi.GroupResult{GroupID: gid, Done: adminapi.GroupDoneRefused, Users: []string{self}}
+	if agree {
+		res.Done = adminapi.GroupDoneJoined
+	}
+	if mine {
+		return res, s.answerAtMain(ctx, gid, self, agree)
+	}
+	peer, err := s.remote(ctx, g, user, true)
+	if err != nil {
+		return res, err
+	}
+	reply := wire.InviteReply{OwnerID: self, RespResult: wire.No}
+	if agree {
+		reply.RespResult = wire.Yes
+	}
+	err = s.peers.AnswerGroupInvite(ctx, peer, gid, reply)
+	var ae *client.APIError
+	switch {
+	case err == nil && agree:
+		return res, s.st.AddGroupRoutes(gid, g.Domain(), "", s.self, []string{user})
+	case err == nil, errors.As(err, &ae) && (ae.Reason == ReasonGroupDissolved || ae.Reason == ReasonUnknownGroup):
+		if _, derr := s.st.DeleteInvitation(gid, self); derr != nil {
+			return res, derr
+		}
+	}
+	return res, err
+}
+
+// RemoveGroupMembers removes members as a local owner (G3 to another
+// server's group, which refuses it: owners live on the main server).
+func (s *Server) RemoveGroupMembers(ctx context.Context, user, group string, members []string) (adminapi.GroupResult, error) {
+	_, self, err := s.member(user)
+	if err != nil {
+		return adminapi.GroupResult{}, err
+	}
+	g, mine, err := s.groupOf(group)
+	if err != nil {
+		return adminapi.GroupResult{}, err
+	}
+	ids, err := s.normalizeIDs("members", members)
+	if err != nil {
+		return adminapi.GroupResult{}, err
+	}
+	res := adminapi.GroupResult{GroupID: g.String(), Done: adminapi.GroupDoneRemoved, Users: ids}
+	if mine {
+		err = s.atMain(g.String(), func(v *mainView) error {
+			res.Users, err = s.mainRemove(v, self, ids)
+			return err
+		})
+		return res, err
+	}
+	peer, err := s.remote(ctx, g, user, false)
+	if err != nil {
+		return res, err
+	}
+	return res, s.peers.RemoveGroupMembers(ctx, peer, g.String(), wire.RemoveMembersRequest{OwnerID: self, Members: ids})
+}
+
+// QuitGroup makes a local member leave (G4 to another server's group).
+func (s *Server) QuitGroup(ctx context.Context, user, group string) (adminapi.GroupResult, error) {
+	_, self, err := s.member(user)
+	if err != nil {
+		return adminapi.GroupResult{}, err
+	}
+	g, mine, err := s.groupOf(group)
+	if err != nil {
+		return adminapi.GroupResult{}, err
+	}
+	res := adminapi.GroupResult{GroupID: g.String(), Done: adminapi.GroupDoneQuit, Users: []string{self}}
+	if mine {
+		return res, s.atMain(g.String(), func(v *mainView) error { return s.mainQuit(v, self) })
+	}
+	peer, err := s.remote(ctx, g, user, false)
+	if err != nil {
+		return res, err
+	}
+	// The route goes when the main server's notice (G10) arrives: after
+	// every message it queued for the member before, which would otherwise
+	// be refused here (not_hosted).
+	return res, s.peers.QuitGroup(ctx, peer, g.String(), wire.QuitRequest{OwnerID: self})
+}
+
+// ownerOp runs an operation only the owner may do, and only on the main
+// group's server, where the owner always is (§6.4.2.1).
+func (s *Server) ownerOp(user, group string, fn func(v *mainView, self string) error) (string, error) {
+	_, self, err := s.member(user)
+	if err != nil {
+		return "", err
+	}
+	g, mine, err := s.groupOf(group)
+	if err != nil {
+		return "", err
+	}
+	if !mine {
+		return g.String(), refuse(http.StatusForbidden, ReasonNotOwner, "group %s lives on %s, where its owner is: only the owner may do this, there", g.String(), g.Domain())
+	}
+	return g.String(), s.atMain(g.String(), func(v *mainView) error { return fn(v, self) })
+}
+
+// DissolveGroup dissolves a group of this server as its owner.
+func (s *Server) DissolveGroup(user, group string) (adminapi.GroupResult, error) {
+	gid, err := s.ownerOp(user, group, func(v *mainView, self string) error { return s.mainDissolve(v, self) })
+	return adminapi.GroupResult{GroupID: gid, Done: adminapi.GroupDoneDissolved, Users: []string{}}, err
+}
+
+// SetGroupAdmin makes a member an admin, or a plain member again.
+func (s *Server) SetGroupAdmin(user, group, member string, admin bool) (adminapi.GroupResult, error) {
+	m, err := s.address("member", member)
+	if err != nil {
+		return adminapi.GroupResult{}, err
+	}
+	gid, err := s.ownerOp(user, group, func(v *mainView, self string) error { return s.mainSetAdmin(v, self, m.String(), admin) })
+	res := adminapi.GroupResult{GroupID: gid, Done: adminapi.GroupDoneAdminSet, Users: []string{m.String()}}
+	if !admin {
+		res.Done = adminapi.GroupDoneAdminUnset
+	}
+	return res, err
+}
+
+// TransferGroup hands ownership to another member of this server.
+func (s *Server) TransferGroup(user, group, to string) (adminapi.GroupResult, error) {
+	m, err := s.address("to", to)
+	if err != nil {
+		return adminapi.GroupResult{}, err
+	}
+	gid, err := s.ownerOp(user, group, func(v *mainView, self string) error { return s.mainTransfer(v, self, m.String()) })
+	return adminapi.GroupResult{GroupID: gid, Done: adminapi.GroupDoneTransferred, Users: []string{m.String()}}, err
+}
+
+// SetGroup changes a group's name, icon or settings as a local owner or
+// admin (G9 to another server's group), and returns the group after.
+func (s *Server) SetGroup(ctx context.Context, req adminapi.GroupSet) (adminapi.GroupView, error) {
+	_, self, err := s.member(req.User)
+	if err != nil {
+		return adminapi.GroupView{}, err
+	}
+	g, mine, err := s.groupOf(req.Group)
+	if err != nil {
+		return adminapi.GroupView{}, err
+	}
+	if req.Name == nil && req.Icon == nil && req.IsAllow == 0 && req.IsVisible == 0 {
+		return adminapi.GroupView{}, invalid(errors.New("name nothing to change: a name, an icon, isAllow or isVisible"))
+	}
+	var gset *wire.GroupSettings
+	if req.IsAllow != 0 || req.IsVisible != 0 {
+		// 0 is "unchanged": check the others as G9 would.
+		if err := (&wire.GroupSettings{IsAllow: cmp.Or(req.IsAllow, wire.Yes), IsVisible: cmp.Or(req.IsVisible, wire.Yes)}).Validate(); err != nil {
+			return adminapi.GroupView{}, invalid(err)
+		}
+		gset = &wire.GroupSettings{IsAllow: req.IsAllow, IsVisible: req.IsVisible}
+	}
+	if mine {
+		var view adminapi.GroupView
+		err := s.atMain(g.String(), func(v *mainView) error {
+			ng, err := s.mainUpdate(v, self, gset, req.Name, req.Icon)
+			view = s.viewOf(&mainView{g: ng})
+			return err
+		})
+		return view, err
+	}
+	peer, err := s.remote(ctx, g, req.User, false)
+	if err != nil {
+		return adminapi.GroupView{}, err
+	}
+	upd := wire.UpdateGroupInfoRequest{OwnerID: self, GSet: gset}
+	if gset != nil && (gset.IsAllow == 0 || gset.IsVisible == 0) {
+		// G9 carries both settings: keep the one not changed.
+		cur, err := s.peers.GroupInfo(ctx, peer, g.String(), self)
+		if err != nil {
+			return adminapi.GroupView{}, err
+		}
+		gset.IsAllow, gset.IsVisible = cmp.Or(gset.IsAllow, cur.GSet.IsAllow), cmp.Or(gset.IsVisible, cur.GSet.IsVisible)
+	}
+	if req.Name != nil || req.Icon != nil {
+		upd.GroupInfo = &wire.GroupInfo{GroupID: g.String()}
+		if req.Name != nil {
+			upd.GroupInfo.GroupName = *req.Name
+		}
+		if req.Icon != nil {
+			upd.GroupInfo.GroupIcon = *req.Icon
+		}
+	}
+	if err := s.peers.UpdateGroup(ctx, peer, g.String(), upd); err != nil {
+		return adminapi.GroupView{}, err
+	}
+	return s.GroupShow(ctx, req.User, req.Group)
+}
+
+// GroupHistory is a page of a group's messages for a local member (G8 to
+// another server's group): at most limit (and the main server's page).
+func (s *Server) GroupHistory(ctx context.Context, user, group, after string, limit int) (adminapi.GroupHistory, error) {
+	_, self, err := s.member(user)
+	if err != nil {
+		return adminapi.GroupHistory{}, err
+	}
+	g, mine, err := s.groupOf(group)
+	if err != nil {
+		return adminapi.GroupHistory{}, err
+	}
+	if after != "" {
+		if err := wire.RequireID("after", after); err != nil {
+			return adminapi.GroupHistory{}, invalid(err)
+		}
+	}
+	if limit <= 0 || limit > groupPageSize {
+		limit = groupPageSize
+	}
+	var r wire.GroupChatHistoryResponse
+	if mine {
+		if _, err := s.localView(g.String(), self); err != nil {
+			return adminapi.GroupHistory{}, err
+		}
+		r, err = s.history(g.String(), after, limit)
+	} else {
+		var peer client.Peer
+		if peer, err = s.remote(ctx, g, user, false); err == nil {
+			r, err = s.peers.GroupChat(ctx, peer, g.String(), after)
+		}
+	}
+	if err != nil {
+		return adminapi.GroupHistory{}, err
+	}
+	if len(r.Messages) > limit {
+		r.Messages = r.Messages[:limit]
+	}
+	return adminapi.GroupHistory{NewestMessageID: r.NewestMessageID, Messages: r.Messages}, nil
+}
