@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	"go.etcd.io/bbolt"
@@ -122,7 +123,7 @@ func Open(path string, s *Schema, o Options) (*bbolt.DB, error) {
 		return nil, &LockedError{Path: path, Name: s.Name, Holder: s.Holder, Hint: s.LockedHint}
 	}
 	if err != nil {
-		return nil, fmt.Errorf("open %s %s: %w", s.Name, path, err)
+		return nil, openError(s.Name, path, o.ReadOnly, err)
 	}
 	if err := s.prepare(db, path, o.ReadOnly); err != nil {
 		db.Close()
@@ -130,6 +131,32 @@ func Open(path string, s *Schema, o Options) (*bbolt.DB, error) {
 	}
 	return db, nil
 }
+
+// openError says why the file at path could not be opened and, when the
+// file system refused it, what to do.
+func openError(name, path string, readOnly bool, err error) error {
+	access := "readable and writable"
+	if readOnly {
+		access = "readable"
+	}
+	switch {
+	case errors.Is(err, fs.ErrPermission):
+		return &explained{fmt.Sprintf("cannot open the %s %s: permission denied; make the file and its directory %s by the user running imictl (check their owner and mode), or pass another --data-dir", name, path, access), err}
+	case errors.Is(err, syscall.EROFS):
+		return &explained{fmt.Sprintf("cannot open the %s %s: it is on a read-only file system; remount it read-write, or pass a --data-dir on a writable one", name, path), err}
+	}
+	return fmt.Errorf("open %s %s: %w", name, path, err)
+}
+
+// explained is an error whose message already says what err (which it
+// wraps, for errors.Is) would.
+type explained struct {
+	msg string
+	err error
+}
+
+func (e *explained) Error() string { return e.msg }
+func (e *explained) Unwrap() error { return e.err }
 
 // prepare checks the schema version and runs pending migrations.
 func (s *Schema) prepare(db *bbolt.DB, path string, readOnly bool) error {

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/imictl/imictl/internal/commands/admin"
+	"github.com/imictl/imictl/internal/commands/bench"
 	"github.com/imictl/imictl/internal/commands/ca"
 	"github.com/imictl/imictl/internal/commands/cert"
 	"github.com/imictl/imictl/internal/commands/cmdutil"
@@ -93,6 +94,7 @@ Every command takes -o json for scripts. Exit codes: "imictl help exit-codes".`
 		dir.NewCmdDir(f),
 		config.NewCmdConfig(f),
 		sns.NewCmdSNS(f),
+		bench.NewCmdBench(f, nil),
 		conformance.NewCmdConformance(f, nil),
 		im.NewCmdIM(f),
 		probe.NewCmdProbe(f, nil),

@@ -33,6 +33,11 @@ import (
 //
 // Errors are *FieldError values naming the path of the offending field; on
 // error *v is unchanged, on success it is replaced (not merged into).
+//
+// Input that is well-formed and whose values have their fields' JSON types
+// (what peers send nearly always) is decoded in one pass by decodeFast;
+// anything else is decoded again from the start by the general path, which
+// alone decides every error. Both give the same result (FuzzFastPath).
 // Types call Decode from their UnmarshalJSON; Decode never calls v's own
 // UnmarshalJSON, so there is no recursion.
 func Decode(data []byte, v any) error {
@@ -41,10 +46,14 @@ func Decode(data []byte, v any) error {
 		return fmt.Errorf("lenient.Decode needs a non-nil pointer to a struct, got %T", v)
 	}
 	// Decode into a fresh value so that v is replaced whole on success and
-	// left untouched on error.
+	// left untouched on error. Most input takes the fast path; whatever it
+	// gives up on is decoded again, from scratch, by the general one.
 	fresh := reflect.New(rv.Elem().Type()).Elem()
-	if err := decodeStruct(data, fresh); err != nil {
-		return err
+	if !fastPath || !decodeFast(data, fresh) {
+		fresh = reflect.New(rv.Elem().Type()).Elem()
+		if err := decodeStruct(data, fresh); err != nil {
+			return err
+		}
 	}
 	rv.Elem().Set(fresh)
 	return nil
@@ -101,10 +110,14 @@ func decodeStruct(data []byte, v reflect.Value) error {
 	return nil
 }
 
+// fastPath is off only in the differential fuzz test, which compares the
+// two paths over whole wire types (nested types decode through Decode too).
+var fastPath = true
+
 var unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
 
 func decodeValue(raw json.RawMessage, v reflect.Value) error {
-	if v.Addr().Type().Implements(unmarshalerType) {
+	if isUnmarshaler(v.Type()) {
 		return v.Addr().Interface().(json.Unmarshaler).UnmarshalJSON(raw)
 	}
 	switch v.Kind() {
@@ -183,9 +196,10 @@ func normalizeKey(k string) string {
 }
 
 type field struct {
-	name  string // the emitted json name
-	index []int
-	trim  bool // `lenient:"trim"`
+	name        string // the emitted json name
+	index       []int
+	trim        bool // `lenient:"trim"`
+	unmarshaler bool // the field's type decodes itself
 }
 
 type fieldSet struct {
@@ -228,7 +242,7 @@ func collect(t reflect.Type, prefix []int, fs *fieldSet) {
 		if alias := sf.Tag.Get("alias"); alias != "" {
 			names = append(names, strings.Split(alias, ",")...)
 		}
-		fs.list = append(fs.list, field{name: name, index: index, trim: sf.Tag.Get("lenient") == "trim"})
+		fs.list = append(fs.list, field{name: name, index: index, trim: sf.Tag.Get("lenient") == "trim", unmarshaler: isUnmarshaler(sf.Type)})
 		for _, n := range names {
 			key := normalizeKey(n)
 			if old, taken := fs.byKey[key]; taken && len(fs.list[old].index) <= len(index) {
@@ -253,4 +267,16 @@ func trimStrings(v reflect.Value) {
 			trimStrings(v.Index(i))
 		}
 	}
+}
+
+// Unmarshal decodes data into v as json.Unmarshal does, but hands it
+// straight to v's own UnmarshalJSON when v has one (every wire type),
+// sparing encoding/json's scan of the whole input before that call: a
+// directory answer is megabytes. Malformed JSON is then reported by v's
+// decoder.
+func Unmarshal(data []byte, v any) error {
+	if u, ok := v.(json.Unmarshaler); ok {
+		return u.UnmarshalJSON(data)
+	}
+	return json.Unmarshal(data, v)
 }

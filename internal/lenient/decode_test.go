@@ -167,3 +167,22 @@ func TestDecodeReplacesNotMerges(t *testing.T) {
 		t.Errorf("got %+v, want only code set", got)
 	}
 }
+
+// Unmarshal hands a type with its own decoder the bytes as given, and
+// anything else to encoding/json.
+func TestUnmarshal(t *testing.T) {
+	var d decoded
+	if err := Unmarshal([]byte(` {" FILEID ":"f@a"} `), &d); err != nil || d.FileID != "f@a" {
+		t.Errorf("a wire type: %+v %v", d, err)
+	}
+	if err := Unmarshal([]byte(`{"fileID":`), &d); err == nil {
+		t.Error("malformed JSON accepted")
+	}
+	var plain struct{ N int }
+	if err := Unmarshal([]byte(`{"N":3}`), &plain); err != nil || plain.N != 3 {
+		t.Errorf("a plain struct: %+v %v", plain, err)
+	}
+	if err := Unmarshal([]byte(`{"N":"3"}`), &plain); err == nil {
+		t.Error("a plain struct decoded leniently")
+	}
+}

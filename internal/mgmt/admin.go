@@ -11,7 +11,8 @@ import (
 // Admin is what an administrator can do: the operations behind `imictl
 // admin ...` and `imictl ca ...`. *Service implements it on a database
 // opened directly (a stopped server); the admin API client
-// (internal/mgmt/client) implements it over a running server's unix socket.
+// (internal/mgmt/client) implements it over a running server's unix
+// socket, or its remote admin API with an administrator certificate.
 // Errors match the same sentinels either way (see the package doc).
 //
 // Actors and reviewers name who acts, for the audit log: "admin:<os user>"
@@ -43,6 +44,9 @@ type Admin interface {
 	// SignCSR issues and records a certificate outside any application;
 	// validity 0 means the default.
 	SignCSR(ctx context.Context, csrPEM []byte, validity time.Duration, actor string) (store.Certificate, error)
+	// SignAdminCSR issues and records the certificate of administrator
+	// name (pki.CheckAdminCSR); validity 0 means the default, 90 days.
+	SignAdminCSR(ctx context.Context, csrPEM []byte, name string, validity time.Duration, actor string) (store.Certificate, error)
 	// Revoke revokes a certificate (RFC 5280 reason code) and publishes a CRL.
 	Revoke(ctx context.Context, serial string, reason int, actor string) (store.Certificate, error)
 	// CRL returns the current CRL (store.ErrNotFound before the first).

@@ -7,6 +7,8 @@ import (
 	"math/big"
 	"time"
 
+	"github.com/emmansun/gmsm/smx509"
+
 	"github.com/imictl/imictl/internal/mgmt/store"
 	"github.com/imictl/imictl/internal/pki"
 )
@@ -57,6 +59,37 @@ func (s *Service) SignCSR(_ context.Context, csrPEM []byte, validity time.Durati
 		return store.Certificate{}, err
 	}
 	return s.st.RecordCertificate(actor, *rec)
+}
+
+// SignAdminCSR issues the certificate of administrator name from a CSR
+// (`imictl ca sign --admin`) and records it: listed, revocable and on the
+// CRL like any other, under its administrator rather than a serverId.
+func (s *Service) SignAdminCSR(_ context.Context, csrPEM []byte, name string, validity time.Duration, actor string) (store.Certificate, error) {
+	csr, err := pki.ParseCSR(csrPEM)
+	if err != nil {
+		return store.Certificate{}, fmt.Errorf("%w: %w", ErrInvalidCSR, err)
+	}
+	if _, err := pki.CheckAdminCSR(csr, name); err != nil {
+		return store.Certificate{}, fmt.Errorf("%w: %w", ErrInvalidCSR, err)
+	}
+	c, err := s.CA()
+	if err != nil {
+		return store.Certificate{}, err
+	}
+	if validity <= 0 {
+		validity = pki.DefaultAdminCertValidity
+	}
+	der, err := c.IssueAdmin(csr, name, validity, s.opts.Now(), s.opts.CRLURLs)
+	if err != nil {
+		return store.Certificate{}, fmt.Errorf("issuing the certificate: %w", err)
+	}
+	cert, err := smx509.ParseCertificate(der)
+	if err != nil {
+		return store.Certificate{}, fmt.Errorf("parsing the certificate just issued: %w", err)
+	}
+	return s.st.RecordCertificate(actor, store.Certificate{
+		Serial: pki.SerialHex(cert.SerialNumber), Admin: name, DER: der, NotBefore: cert.NotBefore, NotAfter: cert.NotAfter,
+	})
 }
 
 // Revoke revokes a certificate with an RFC 5280 reason code and publishes

@@ -93,14 +93,8 @@ func (is *Issuer) IssueServerCert(csr *smx509.CertificateRequest, p IssueParams)
 	if _, err := CheckCSR(csr); err != nil {
 		return nil, err
 	}
-	if p.Serial == nil || p.Serial.Sign() <= 0 {
-		return nil, errors.New("issue: a positive serial is required")
-	}
-	if !p.NotAfter.After(p.NotBefore) {
-		return nil, errors.New("issue: notAfter must be after notBefore")
-	}
-	if p.NotAfter.After(is.Cert.NotAfter) {
-		p.NotAfter = is.Cert.NotAfter // never outlive the CA
+	if err := p.check(is); err != nil {
+		return nil, err
 	}
 	tmpl := &smx509.Certificate{
 		SerialNumber:          p.Serial,
@@ -116,6 +110,21 @@ func (is *Issuer) IssueServerCert(csr *smx509.CertificateRequest, p IssueParams)
 		SignatureAlgorithm:    smx509.SM2WithSM3,
 	}
 	return smx509.CreateCertificate(rand.Reader, tmpl, is.Cert, csr.PublicKey, is.Key)
+}
+
+// check validates p and shortens its validity to the issuer's: a
+// certificate never outlives its CA.
+func (p *IssueParams) check(is *Issuer) error {
+	if p.Serial == nil || p.Serial.Sign() <= 0 {
+		return errors.New("issue: a positive serial is required")
+	}
+	if !p.NotAfter.After(p.NotBefore) {
+		return errors.New("issue: notAfter must be after notBefore")
+	}
+	if p.NotAfter.After(is.Cert.NotAfter) {
+		p.NotAfter = is.Cert.NotAfter
+	}
+	return nil
 }
 
 // Revoked is one CRL entry.

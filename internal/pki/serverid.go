@@ -51,6 +51,11 @@ func serverIDFromURIs(uris []*url.URL) []string {
 // boundServerID checks the binding rule shared by CSRs and certificates:
 // exactly one URI SAN names the serverId, and the subject CN repeats it.
 func boundServerID(cn string, uris []*url.URL) (string, error) {
+	if name := adminNameFromURIs(uris); len(name) > 0 {
+		// An administrator's identity never doubles as a server's: the
+		// two profiles stay apart whatever a CSR asks for.
+		return "", fmt.Errorf("a URI SAN names administrator %q (%s%s): an IM server's certificate names no administrator", name[0], adminURIPrefix, name[0])
+	}
 	found := serverIDFromURIs(uris)
 	switch len(found) {
 	case 0:

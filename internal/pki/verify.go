@@ -54,37 +54,9 @@ type VerifyOptions struct {
 // wrong_server_id), and revocation against the CRL when opts.CRL is given.
 // Failures are *CertError.
 func VerifyCertificate(cert *smx509.Certificate, opts VerifyOptions) error {
-	now := opts.Now
-	if now.IsZero() {
-		now = time.Now()
-	}
-	// Validity first: smx509 folds it into an opaque chain error.
-	if now.Before(cert.NotBefore) {
-		return certErr(ReasonNotYetValid, "certificate %s is not valid before %s", describeCert(cert), cert.NotBefore.UTC().Format(time.RFC3339))
-	}
-	if now.After(cert.NotAfter) {
-		return certErr(ReasonExpired, "certificate %s expired at %s", describeCert(cert), cert.NotAfter.UTC().Format(time.RFC3339))
-	}
-	if opts.Roots == nil {
-		return certErr(ReasonUnknownAuthority, "no trusted root was given")
-	}
-	chains, err := cert.Verify(smx509.VerifyOptions{
-		Roots:         opts.Roots,
-		Intermediates: opts.Intermediates,
-		CurrentTime:   now,
-		KeyUsages:     []smx509.ExtKeyUsage{smx509.ExtKeyUsageServerAuth, smx509.ExtKeyUsageClientAuth},
-	})
+	chain, err := verifyChain(cert, opts, smx509.ExtKeyUsageServerAuth, smx509.ExtKeyUsageClientAuth)
 	if err != nil {
-		return classifyChainError(cert, err)
-	}
-	if cert.KeyUsage != 0 && cert.KeyUsage&smx509.KeyUsageDigitalSignature == 0 {
-		return certErr(ReasonBadKeyUsage, "certificate %s may not sign (no digitalSignature key usage)", describeCert(cert))
-	}
-	// smx509 trusts a certificate found in Roots as a chain of its own; a
-	// server certificate must be issued by a root, not be one.
-	chain := issuedChain(chains)
-	if chain == nil {
-		return certErr(ReasonUnknownAuthority, "certificate %s is itself in the trusted roots, not issued by one of them (wrong --root?)", describeCert(cert))
+		return err
 	}
 	id, err := ServerIDFromCertificate(cert)
 	if err != nil {
@@ -93,12 +65,58 @@ func VerifyCertificate(cert *smx509.Certificate, opts VerifyOptions) error {
 	if opts.ServerID != "" && id != opts.ServerID {
 		return certErr(ReasonWrongServerID, "certificate is for serverId %q, not %q", id, opts.ServerID)
 	}
-	if opts.CRL != nil {
-		if err := checkRevocation(cert, chain, opts.CRL, now); err != nil {
-			return err
-		}
+	return revocation(cert, chain, opts)
+}
+
+// revocation checks cert against opts.CRL, when given.
+func revocation(cert *smx509.Certificate, chain []*smx509.Certificate, opts VerifyOptions) error {
+	if opts.CRL == nil {
+		return nil
 	}
-	return nil
+	now := opts.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	return checkRevocation(cert, chain, opts.CRL, now)
+}
+
+// verifyChain runs the checks every profile shares: validity at opts.Now,
+// a chain to opts.Roots allowing one of usages, digitalSignature, and
+// the leaf issued by a root, not one. It returns the chain.
+func verifyChain(cert *smx509.Certificate, opts VerifyOptions, usages ...smx509.ExtKeyUsage) ([]*smx509.Certificate, error) {
+	now := opts.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	// Validity first: smx509 folds it into an opaque chain error.
+	if now.Before(cert.NotBefore) {
+		return nil, certErr(ReasonNotYetValid, "certificate %s is not valid before %s", describeCert(cert), cert.NotBefore.UTC().Format(time.RFC3339))
+	}
+	if now.After(cert.NotAfter) {
+		return nil, certErr(ReasonExpired, "certificate %s expired at %s", describeCert(cert), cert.NotAfter.UTC().Format(time.RFC3339))
+	}
+	if opts.Roots == nil {
+		return nil, certErr(ReasonUnknownAuthority, "no trusted root was given")
+	}
+	chains, err := cert.Verify(smx509.VerifyOptions{
+		Roots:         opts.Roots,
+		Intermediates: opts.Intermediates,
+		CurrentTime:   now,
+		KeyUsages:     usages,
+	})
+	if err != nil {
+		return nil, classifyChainError(cert, err)
+	}
+	if cert.KeyUsage != 0 && cert.KeyUsage&smx509.KeyUsageDigitalSignature == 0 {
+		return nil, certErr(ReasonBadKeyUsage, "certificate %s may not sign (no digitalSignature key usage)", describeCert(cert))
+	}
+	// smx509 trusts a certificate found in Roots as a chain of its own; a
+	// leaf must be issued by a root, not be one.
+	chain := issuedChain(chains)
+	if chain == nil {
+		return nil, certErr(ReasonUnknownAuthority, "certificate %s is itself in the trusted roots, not issued by one of them (wrong --root?)", describeCert(cert))
+	}
+	return chain, nil
 }
 
 // issuedChain returns the first chain in which the certificate has an

@@ -61,6 +61,9 @@ safe as the data directory; it is written with mode 0600.`,
 
 func backupRun(f *cmdutil.Factory, cmd *cobra.Command, opts *BackupOptions) error {
 	ctx := cmd.Context()
+	if opts.Admin.IsRemote(f) { // the archive holds the CA files of the host
+		return cmdutil.UsageError("admin backup is not offered over the remote admin API: run it on the management server's host, without --admin-url")
+	}
 	adm, done, err := opts.Admin.Open(ctx, f)
 	if err != nil {
 		return err

@@ -15,8 +15,9 @@ import (
 // shown (sign, export, revoke).
 type Cert struct {
 	Serial           string           `json:"serial"`
-	ServerID         string           `json:"serverId"`
-	Status           store.CertStatus `json:"status"` // valid, revoked or expired, now
+	ServerID         string           `json:"serverId"`        // "" for an administrator's
+	Admin            string           `json:"admin,omitempty"` // the administrator's name, for theirs
+	Status           store.CertStatus `json:"status"`          // valid, revoked or expired, now
 	NotBefore        time.Time        `json:"notBefore"`
 	NotAfter         time.Time        `json:"notAfter"`
 	IssuedAt         time.Time        `json:"issuedAt"`
@@ -30,6 +31,7 @@ func newCert(c store.Certificate, now time.Time) Cert {
 	out := Cert{
 		Serial:       c.Serial,
 		ServerID:     c.ServerID,
+		Admin:        c.Admin,
 		Status:       c.StatusAt(now),
 		NotBefore:    c.NotBefore.UTC(),
 		NotAfter:     c.NotAfter.UTC(),
@@ -53,7 +55,7 @@ func withPEM(c store.Certificate, now time.Time) Cert {
 func (c Cert) view() output.View {
 	fields := []output.Field{
 		{Key: "Serial", Value: c.Serial},
-		{Key: "Server id", Value: c.ServerID},
+		holderField(c),
 		{Key: "Status", Value: string(c.Status)},
 		{Key: "Not before", Value: stamp(c.NotBefore)},
 		{Key: "Not after", Value: stamp(c.NotAfter)},
@@ -71,9 +73,26 @@ func (c Cert) view() output.View {
 func listView(certs []Cert) output.View {
 	rows := make([][]string, len(certs))
 	for i, c := range certs {
-		rows[i] = []string{c.Serial, c.ServerID, string(c.Status), stamp(c.NotBefore), stamp(c.NotAfter)}
+		rows[i] = []string{c.Serial, c.holder(), string(c.Status), stamp(c.NotBefore), stamp(c.NotAfter)}
 	}
-	return output.View{Data: certs, Headers: []string{"serial", "serverId", "status", "notBefore", "notAfter"}, Rows: rows}
+	return output.View{Data: certs, Headers: []string{"serial", "holder", "status", "notBefore", "notAfter"}, Rows: rows}
+}
+
+// holder is whose certificate it is in a table: the serverId, or
+// "admin:<name>" for an administrator's (never a serverId: ':' is not
+// allowed in one).
+func (c Cert) holder() string {
+	if c.Admin != "" {
+		return "admin:" + c.Admin
+	}
+	return c.ServerID
+}
+
+func holderField(c Cert) output.Field {
+	if c.Admin != "" {
+		return output.Field{Key: "Administrator", Value: c.Admin}
+	}
+	return output.Field{Key: "Server id", Value: c.ServerID}
 }
 
 // stamp is how tables show times: RFC 3339 in UTC, as in JSON.

@@ -9,6 +9,7 @@ import (
 	"github.com/imictl/imictl/internal/commands/iostreams"
 	"github.com/imictl/imictl/internal/commands/mgmtutil"
 	"github.com/imictl/imictl/internal/commands/output"
+	"github.com/imictl/imictl/internal/mgmt/store"
 	"github.com/imictl/imictl/internal/pki"
 )
 
@@ -19,10 +20,13 @@ type SignOptions struct {
 	Now      func() time.Time
 	CSR      string // file, "-" for standard input
 	ServerID string // the serverId the CSR must name, when given
-	Validity time.Duration
-	Reviewer string
-	Admin    mgmtutil.AdminFlags
-	Output   mgmtutil.PEMFlags
+	// AdminName, when set, makes it an administrator certificate for
+	// this name (pki's administrator profile) instead of a server's.
+	AdminName string
+	Validity  time.Duration
+	Reviewer  string
+	Admin     mgmtutil.AdminFlags
+	Output    mgmtutil.PEMFlags
 }
 
 // NewCmdSign returns `imictl ca sign`. runF replaces the run step in tests.
@@ -40,15 +44,31 @@ shows it and "ca revoke" can revoke it.
 The CSR must carry a valid SM2 signature (default SM2 id) and bind a serverId
 (imictl csr create makes such CSRs); --server-id makes sure it is the one you
 expect. The profile (key usage, validity, extensions) is the CA's, whatever
-the CSR asks for.`,
+the CSR asks for.
+
+With --admin NAME it issues an administrator certificate instead, for the
+remote admin API (serve --admin-addr): subject CN NAME, URI SAN
+urn:imi:admin:NAME, extended key usage clientAuth only, valid 90 days unless
+--validity says otherwise. It can never pass for a server's certificate. The
+CSR must not name a serverId: an administrator's key is a key of its own
+(imictl key gen, then imictl csr create --admin NAME).`,
 		Example: `  imictl ca sign tool.csr --server-id test-tool --out tool.crt
-  imictl ca sign tool.csr --validity 30d -o json`,
+  imictl ca sign tool.csr --validity 30d -o json
+  imictl ca sign alice.csr --admin alice --out alice.crt`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.CSR = args[0]
 			var err error
 			if opts.Format, err = opts.Output.Format(cmd); err != nil {
 				return err
+			}
+			if opts.AdminName != "" {
+				if opts.ServerID != "" {
+					return cmdutil.UsageError("--admin and --server-id exclude each other: an administrator certificate names no server")
+				}
+				if err := pki.ValidateAdminName(opts.AdminName); err != nil {
+					return cmdutil.UsageError("invalid --admin: %v", err)
+				}
 			}
 			if opts.ServerID != "" {
 				if err := pki.ValidateServerID(opts.ServerID); err != nil {
@@ -67,6 +87,7 @@ the CSR asks for.`,
 		},
 	}
 	cmd.Flags().StringVar(&opts.ServerID, "server-id", "", "refuse the CSR unless it names this serverId `ID`")
+	cmd.Flags().StringVar(&opts.AdminName, "admin", "", "issue an administrator certificate for `NAME` (remote admin API) instead of a server's")
 	cmd.Flags().StringVar(&validity, "validity", "", "how long the certificate is valid: days (365d) or a `DURATION` (default the CA's, 365d)")
 	mgmtutil.AddReviewerFlag(cmd, &opts.Reviewer)
 	mgmtutil.AddAdminFlags(cmd, &opts.Admin, passwordFlag)
@@ -79,7 +100,12 @@ func signRun(f *cmdutil.Factory, cmd *cobra.Command, opts *SignOptions) error {
 	if err != nil {
 		return err
 	}
-	if _, err := mgmtutil.CheckCSR(opts.CSR, data, opts.ServerID); err != nil {
+	if opts.AdminName != "" {
+		err = mgmtutil.CheckAdminCSR(opts.CSR, data, opts.AdminName)
+	} else {
+		_, err = mgmtutil.CheckCSR(opts.CSR, data, opts.ServerID)
+	}
+	if err != nil {
 		return err
 	}
 	adm, done, err := opts.Admin.Open(cmd.Context(), f)
@@ -87,7 +113,13 @@ func signRun(f *cmdutil.Factory, cmd *cobra.Command, opts *SignOptions) error {
 		return err
 	}
 	defer done()
-	rec, err := adm.SignCSR(cmd.Context(), data, opts.Validity, mgmtutil.Actor(f, opts.Reviewer))
+	actor := mgmtutil.Actor(f, opts.Reviewer)
+	var rec store.Certificate
+	if opts.AdminName != "" {
+		rec, err = adm.SignAdminCSR(cmd.Context(), data, opts.AdminName, opts.Validity, actor)
+	} else {
+		rec, err = adm.SignCSR(cmd.Context(), data, opts.Validity, actor)
+	}
 	if err != nil {
 		return mgmtutil.Error(err)
 	}

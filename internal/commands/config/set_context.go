@@ -4,13 +4,16 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/imictl/imictl/internal/commands/cmdutil"
 	"github.com/imictl/imictl/internal/commands/identity"
 	"github.com/imictl/imictl/internal/commands/iostreams"
+	"github.com/imictl/imictl/internal/commands/mgmtutil"
 	"github.com/imictl/imictl/internal/commands/output"
+	"github.com/imictl/imictl/internal/ids"
 	"github.com/imictl/imictl/internal/pki"
 )
 
@@ -33,6 +36,9 @@ var contextFlags = []struct{ flag, usage string }{
 	{identity.FlagRoot, "trusted interconnection root certificate `FILE`"},
 	{identity.FlagMgmt, "management server base `URL`"},
 	{identity.FlagPasswordFile, "`FILE` holding the key's password (the password itself is never stored)"},
+	{mgmtutil.FlagAdminURL, "the remote admin API's `URL`, for the admin and ca commands"},
+	{mgmtutil.FlagAdminKey, "the administrator's SM2 key `FILE`, for the remote admin API"},
+	{mgmtutil.FlagAdminCert, "the administrator certificate `FILE` (ca sign --admin)"},
 }
 
 // NewCmdSetContext returns `imictl config set-context`.
@@ -85,6 +91,11 @@ func normalize(flag, v string) (string, error) {
 		return v, nil
 	case identity.FlagMgmt:
 		return identity.NormalizeMgmtURL(v)
+	case mgmtutil.FlagAdminURL:
+		if u := strings.TrimRight(v, "/"); ids.IsBaseURL(u) {
+			return u, nil
+		}
+		return "", cmdutil.UsageError("--%s %q: want http(s)://host:port, like https://mgmt.example.com:8444", flag, v)
 	}
 	abs, err := filepath.Abs(v)
 	if err != nil {
@@ -116,6 +127,12 @@ func setContextRun(f *cmdutil.Factory, opts *SetContextOptions) error {
 			ctx.Mgmt = v
 		case identity.FlagPasswordFile:
 			ctx.PasswordFile = v
+		case mgmtutil.FlagAdminURL:
+			ctx.AdminURL = v
+		case mgmtutil.FlagAdminKey:
+			ctx.AdminKey = v
+		case mgmtutil.FlagAdminCert:
+			ctx.AdminCert = v
 		}
 	}
 	cfg.SetContext(ctx)
@@ -126,7 +143,7 @@ func setContextRun(f *cmdutil.Factory, opts *SetContextOptions) error {
 		return err
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "Context %q %s in %s.\n", ctx.Name, verb, path)
-	for _, p := range []string{ctx.Key, ctx.Cert, ctx.Root, ctx.PasswordFile} {
+	for _, p := range []string{ctx.Key, ctx.Cert, ctx.Root, ctx.PasswordFile, ctx.AdminKey, ctx.AdminCert} {
 		if _, err := os.Stat(p); p != "" && err != nil {
 			fmt.Fprintf(opts.IO.ErrOut, "Warning: %s does not exist (yet).\n", p)
 		}

@@ -24,6 +24,7 @@ type CreateOptions struct {
 	Out          string
 	Force        bool
 	Template     pki.CSRTemplate
+	Admin        string   // --admin: an administrator's request instead of a server's
 	URIs         []string // --uri values, parsed into Template.URIs
 }
 
@@ -45,10 +46,16 @@ a missing --server-id is asked for. The key may be imictl's or OpenSSL's;
 an encrypted key's password comes from --password-file,
 $IMICTL_PASSWORD_FILE or a prompt.
 
+With --admin NAME it makes an administrator's request instead (subject CN
+NAME, URI SAN urn:imi:admin:NAME), for "imictl ca sign --admin NAME": the
+remote admin API's certificates. Use a key of the administrator's own, never
+a server's.
+
 It prints what the request says (-o json for scripts). With --out - the
 request goes to standard output and nothing else is printed.`,
 		Example: `  imictl csr create --key server.key --server-id vrv_linkdood --name "VRV" --country CN --out server.csr
-  imictl csr create --key server.key --server-id vrv_linkdood --dns im.example.com --uri https://im.example.com --out -`,
+  imictl csr create --key server.key --server-id vrv_linkdood --dns im.example.com --uri https://im.example.com --out -
+  imictl csr create --key alice.key --admin alice --out alice.csr`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Format = cmdutil.OutputFormat(cmd)
@@ -66,6 +73,7 @@ request goes to standard output and nothing else is printed.`,
 	fl.StringVar(&opts.PasswordFile, key.PasswordFileFlag, "", "read the key's password from the first line of `FILE`")
 	fl.StringVar(&t.ServerID, "server-id", "", "the IM server's serverId `ID` (subject CN and URI SAN)")
 	fl.StringVar(&opts.Out, "out", "", "write the request to `FILE` (- for standard output)")
+	fl.StringVar(&opts.Admin, "admin", "", "make the request of administrator `NAME` (for ca sign --admin) instead of a server's")
 	fl.StringVar(&t.ServerName, "name", "", "the server's `NAME` (subject O)")
 	fl.StringVar(&t.Country, "country", "", "two-letter country `CODE` (subject C), e.g. CN")
 	fl.StringVar(&t.Province, "province", "", "`PROVINCE` or state (subject ST)")
@@ -82,6 +90,16 @@ request goes to standard output and nothing else is printed.`,
 // validateCreate checks the flags before anything is read or asked.
 func validateCreate(cmd *cobra.Command, opts *CreateOptions) error {
 	t := &opts.Template
+	if opts.Admin != "" {
+		if err := pki.ValidateAdminName(opts.Admin); err != nil {
+			return cmdutil.UsageError("invalid --admin: %v", err)
+		}
+		for _, name := range []string{"server-id", "name", "country", "province", "locality", "org-unit", "dns", "uri"} {
+			if cmd.Flags().Changed(name) {
+				return cmdutil.UsageError("--admin and --%s exclude each other: an administrator's request names the administrator only", name)
+			}
+		}
+	}
 	if t.ServerID != "" {
 		if err := pki.ValidateServerID(t.ServerID); err != nil {
 			return cmdutil.UsageError("invalid --server-id: %v", err)
@@ -114,13 +132,15 @@ func validateCreate(cmd *cobra.Command, opts *CreateOptions) error {
 
 func createRun(f *cmdutil.Factory, opts *CreateOptions) error {
 	t := &opts.Template
-	id, err := cmdutil.RequireValue(f, "server-id", t.ServerID, func(p prompt.Prompter) (string, error) {
-		return p.Input("Server id", "", pki.ValidateServerID)
-	})
-	if err != nil {
-		return err
+	if opts.Admin == "" {
+		id, err := cmdutil.RequireValue(f, "server-id", t.ServerID, func(p prompt.Prompter) (string, error) {
+			return p.Input("Server id", "", pki.ValidateServerID)
+		})
+		if err != nil {
+			return err
+		}
+		t.ServerID = id
 	}
-	t.ServerID = id
 	if err := key.RefuseExisting(opts.Out, opts.Force); err != nil {
 		return err
 	}
@@ -128,7 +148,12 @@ func createRun(f *cmdutil.Factory, opts *CreateOptions) error {
 	if err != nil {
 		return err
 	}
-	der, err := pki.CreateCSR(k, *t)
+	var der []byte
+	if opts.Admin != "" {
+		der, err = pki.CreateAdminCSR(k, opts.Admin)
+	} else {
+		der, err = pki.CreateCSR(k, *t)
+	}
 	if err != nil {
 		return fmt.Errorf("cannot create the request: %w", err)
 	}

@@ -16,8 +16,9 @@ import (
 // scripting contract of `csr inspect -o json` and `csr create -o json`.
 type Info struct {
 	File               string           `json:"file"`
-	ServerID           string           `json:"serverId"` // empty when the request binds none
-	Subject            string           `json:"subject"`  // RFC 4514, e.g. CN=srv1,O=VRV,C=CN
+	ServerID           string           `json:"serverId"`        // empty when the request binds none
+	Admin              string           `json:"admin,omitempty"` // the administrator an administrator's request names
+	Subject            string           `json:"subject"`         // RFC 4514, e.g. CN=srv1,O=VRV,C=CN
 	DNSNames           []string         `json:"dnsNames"`
 	URIs               []string         `json:"uris"`
 	SignatureAlgorithm string           `json:"signatureAlgorithm"`
@@ -45,6 +46,10 @@ func describe(file string, csr *smx509.CertificateRequest) Info {
 		info.Problems = append(info.Problems, err.Error())
 	} else {
 		info.SignatureValid = true
+	}
+	if name, ok := pki.AdminNameFromCSR(csr); ok {
+		info.Admin = name // an administrator's request binds no serverId
+		return info
 	}
 	id, err := pki.ServerIDFromCSR(csr)
 	if err != nil {
@@ -75,7 +80,7 @@ func (i Info) view() output.View {
 	}
 	return output.View{Data: i, Details: []output.Field{
 		{Key: "File", Value: i.File},
-		{Key: "Server id", Value: orNone(i.ServerID)},
+		holderField(i),
 		{Key: "Subject", Value: i.Subject},
 		{Key: "DNS names", Value: orNone(strings.Join(i.DNSNames, ", "))},
 		{Key: "URIs", Value: orNone(strings.Join(i.URIs, ", "))},
@@ -90,4 +95,11 @@ func orNone(s string) string {
 		return "none"
 	}
 	return s
+}
+
+func holderField(i Info) output.Field {
+	if i.Admin != "" {
+		return output.Field{Key: "Administrator", Value: i.Admin}
+	}
+	return output.Field{Key: "Server id", Value: orNone(i.ServerID)}
 }

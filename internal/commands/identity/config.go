@@ -38,6 +38,11 @@ type Context struct {
 	Root         string `yaml:"root,omitempty" json:"root,omitempty"`
 	Mgmt         string `yaml:"mgmt,omitempty" json:"mgmt,omitempty"`
 	PasswordFile string `yaml:"password-file,omitempty" json:"passwordFile,omitempty"`
+	// The remote admin API and the administrator calling it, for the
+	// admin and ca commands (mgmtutil.AdminFlags); Root serves them too.
+	AdminURL  string `yaml:"admin-url,omitempty" json:"adminUrl,omitempty"`
+	AdminKey  string `yaml:"admin-key,omitempty" json:"adminKey,omitempty"`
+	AdminCert string `yaml:"admin-cert,omitempty" json:"adminCert,omitempty"`
 }
 
 // Context returns the context called name, or nil.

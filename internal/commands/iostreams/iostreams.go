@@ -20,6 +20,7 @@ type IOStreams struct {
 
 	stdinTTY    bool
 	stdoutTTY   bool
+	stderrTTY   bool
 	neverPrompt bool
 }
 
@@ -31,6 +32,7 @@ func System() *IOStreams {
 		ErrOut:    os.Stderr,
 		stdinTTY:  term.IsTerminal(int(os.Stdin.Fd())),
 		stdoutTTY: term.IsTerminal(int(os.Stdout.Fd())),
+		stderrTTY: term.IsTerminal(int(os.Stderr.Fd())),
 	}
 }
 
@@ -47,6 +49,13 @@ func (s *IOStreams) IsStdinTTY() bool { return s.stdinTTY }
 
 // IsStdoutTTY reports whether standard output is a terminal.
 func (s *IOStreams) IsStdoutTTY() bool { return s.stdoutTTY }
+
+// IsStderrTTY reports whether standard error is a terminal: where a live
+// progress line may be drawn.
+func (s *IOStreams) IsStderrTTY() bool { return s.stderrTTY }
+
+// SetStderrTTY overrides terminal detection for standard error (tests).
+func (s *IOStreams) SetStderrTTY(v bool) { s.stderrTTY = v }
 
 // SetStdinTTY overrides terminal detection for standard input (tests).
 func (s *IOStreams) SetStdinTTY(v bool) { s.stdinTTY = v }

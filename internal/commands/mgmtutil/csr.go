@@ -26,3 +26,16 @@ func CheckCSR(name string, data []byte, wantID string) (string, error) {
 	}
 	return id, nil
 }
+
+// CheckAdminCSR is CheckCSR for the CSR of administrator name
+// (pki.CheckAdminCSR).
+func CheckAdminCSR(name string, data []byte, admin string) error {
+	csr, err := pki.ParseCSR(data)
+	if err == nil {
+		_, err = pki.CheckAdminCSR(csr, admin)
+	}
+	if err != nil {
+		return &cmdutil.ExitError{Code: cmdutil.ExitFailure, Reason: "invalid_csr", Err: fmt.Errorf("%s: %w", name, err)}
+	}
+	return nil
+}

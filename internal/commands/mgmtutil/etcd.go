@@ -94,10 +94,12 @@ const (
 )
 
 // StoreFile is the management server's configuration file: which store,
-// and for etcd how to reach it. Flags override it.
+// and for etcd how to reach it; where the remote admin API listens, if
+// anywhere. Flags override it.
 type StoreFile struct {
-	Store string    `json:"store"` // bbolt (the default) or etcd
-	Etcd  EtcdFlags `json:"etcd"`
+	Store     string    `json:"store"` // bbolt (the default) or etcd
+	Etcd      EtcdFlags `json:"etcd"`
+	AdminAddr string    `json:"adminAddr,omitempty"` // serve --admin-addr
 }
 
 // LoadStoreFile reads path; a missing file is an empty configuration when

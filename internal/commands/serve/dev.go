@@ -26,7 +26,7 @@ func addDevFlags(cmd *cobra.Command, o *Options) {
 	fl := cmd.Flags()
 	fl.BoolVar(&o.Dev.On, "dev", false, "run a local federation for trying out: a management server and --dev-servers IM servers, registered, each with a demo user (unencrypted keys, data in --data-dir, default ./"+devDataDir+")")
 	fl.IntVar(&o.Dev.Servers, "dev-servers", devfed.DefaultServers, "with --dev: how many IM servers to run (`N`)")
-	for _, other := range []string{"mgmt", "im", "mgmt-url", "config", "server-id", "root", "mgmt-fingerprint", caPasswordFlag, imPasswordFlag, "mgmt-tls-cert", "im-public-url", "mgmt-public-url", "ops-addr"} {
+	for _, other := range []string{"mgmt", "im", "mgmt-url", "config", "server-id", "root", "mgmt-fingerprint", caPasswordFlag, imPasswordFlag, "mgmt-tls-cert", "im-public-url", "mgmt-public-url", "ops-addr", "admin-addr"} {
 		cmd.MarkFlagsMutuallyExclusive("dev", other)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/imictl/imictl/internal/ids"
 	"github.com/imictl/imictl/internal/pki"
 	"github.com/imictl/imictl/internal/sns/imserver"
+	"github.com/imictl/imictl/internal/sns/imstore"
 )
 
 // IMOptions are the reference IM server's flags.
@@ -207,7 +208,11 @@ func (s *imService) open() error {
 	srv, err := imserver.New(s.cfg)
 	if err != nil {
 		s.cfg.Listener.Close() // New closes it only once it got that far
-		return fmt.Errorf("starting the IM server: %w", err)
+		err = fmt.Errorf("starting the IM server: %w", err)
+		if errors.Is(err, imstore.ErrLocked) {
+			return &cmdutil.ExitError{Code: cmdutil.ExitUnavailable, Reason: "database_locked", Err: err}
+		}
+		return err
 	}
 	s.srv = srv
 	return nil

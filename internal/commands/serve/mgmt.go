@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -33,6 +34,10 @@ type MgmtOptions struct {
 	ConfigFile string
 	Store      string // bbolt or etcd
 	Etcd       mgmtutil.EtcdFlags
+	// AdminAddr serves the admin API over TCP to administrators with an
+	// administrator certificate (or "adminAddr" in ConfigFile); none by
+	// default.
+	AdminAddr string
 
 	changed func(flag string) bool // which flags were given
 }
@@ -52,12 +57,18 @@ func addMgmtFlags(cmd *cobra.Command, o *Options) {
 	fl.StringVar(&m.ConfigFile, "mgmt-config", "", "the management server's configuration `FILE` (store settings; default <data-dir>/mgmt/config.json, if any)")
 	fl.StringVar(&m.Store, "store", "", "keep the registry in `STORE`: bbolt (a file in --data-dir, the default) or etcd (shared by replicas, see --etcd-endpoints)")
 	mgmtutil.AddEtcdFlags(fl, &m.Etcd, true)
+	fl.StringVar(&m.AdminAddr, "admin-addr", "", "also serve the admin API on `HOST:PORT` (\":PORT\" binds loopback), every call signed with an administrator certificate (ca sign --admin); none by default")
 }
 
 func (m *MgmtOptions) check(cmd *cobra.Command) error {
 	m.changed = cmd.Flags().Changed
 	if m.Store != "" && m.Store != mgmtutil.StoreBbolt && m.Store != mgmtutil.StoreEtcd {
 		return cmdutil.UsageError("invalid --store %q: want bbolt or etcd", m.Store)
+	}
+	if m.AdminAddr != "" {
+		if _, _, err := net.SplitHostPort(m.AdminAddr); err != nil {
+			return cmdutil.UsageError("invalid --admin-addr %q: want HOST:PORT, e.g. 0.0.0.0:8444 (:PORT binds loopback)", m.AdminAddr)
+		}
 	}
 	if m.PublicURL != "" {
 		if _, err := identity.NormalizeMgmtURL(m.PublicURL); err != nil {
@@ -71,13 +82,13 @@ func (m *MgmtOptions) check(cmd *cobra.Command) error {
 // start) and binds its listeners.
 func startMgmt(_ context.Context, o *Options, env *Env) (Service, error) {
 	m := &o.Mgmt
-	cfg := server.Config{
-		DataDir: env.DataDir, Addr: m.Addr, PublicURL: m.PublicURL,
-		TLSCertFile: m.TLSCert, TLSKeyFile: m.TLSKey, Logger: env.Log, Ops: env.Ops.Service("mgmt"),
-	}
-	etcd, err := m.etcdConfig(env.DataDir)
+	etcd, err := m.loadConfig(env.DataDir)
 	if err != nil {
 		return nil, err
+	}
+	cfg := server.Config{
+		DataDir: env.DataDir, Addr: m.Addr, PublicURL: m.PublicURL, AdminAddr: m.AdminAddr,
+		TLSCertFile: m.TLSCert, TLSKeyFile: m.TLSKey, Logger: env.Log, Ops: env.Ops.Service("mgmt"),
 	}
 	if etcd != nil {
 		cfg.Etcd = etcd
@@ -102,7 +113,7 @@ func startMgmt(_ context.Context, o *Options, env *Env) (Service, error) {
 	if cfg.Etcd != nil {
 		where = "etcd " + strings.Join(cfg.Etcd.Endpoints, ",")
 	}
-	env.Log.Info("management server listening", "url", s.URL(), "admin", mgmt.SocketPath(env.DataDir),
+	env.Log.Info("management server listening", "url", s.URL(), "admin", mgmt.SocketPath(env.DataDir), "remoteAdmin", s.AdminURL(),
 		"serverId", s.CA().SelfID, "rootSHA256", fp.SHA256, "store", where)
 	env.Mgmt = s
 	return s, nil
@@ -139,9 +150,10 @@ func caSecrets(f *cmdutil.Factory, m *MgmtOptions, insecure bool, cfg *server.Co
 	return err
 }
 
-// etcdConfig is where the registry lives, from the configuration file and
-// the flags: nil for the bbolt file in the data directory.
-func (m *MgmtOptions) etcdConfig(dataDir string) (*store.EtcdConfig, error) {
+// loadConfig reads the configuration file under the flags: it returns
+// where the registry lives (nil for the bbolt file in the data directory)
+// and sets m.AdminAddr from the file unless --admin-addr was given.
+func (m *MgmtOptions) loadConfig(dataDir string) (*store.EtcdConfig, error) {
 	path, optional := m.ConfigFile, false
 	if path == "" {
 		path, optional = filepath.Join(mgmt.Dir(dataDir), "config.json"), true
@@ -154,6 +166,9 @@ func (m *MgmtOptions) etcdConfig(dataDir string) (*store.EtcdConfig, error) {
 		file.Store = m.Store
 	}
 	file.Etcd.Override(m.Etcd, m.changed)
+	if !m.changed("admin-addr") {
+		m.AdminAddr = file.AdminAddr
+	}
 	switch file.Store {
 	case "", mgmtutil.StoreBbolt:
 		if len(file.Etcd.Endpoints) > 0 && m.changed("etcd-endpoints") {

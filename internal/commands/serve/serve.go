@@ -128,6 +128,12 @@ the management server highly available"). TLS to etcd: https endpoints,
    "prefix": "/imictl/mgmt/", "caFile": "", "certFile": "", "keyFile": "",
    "username": "", "passwordFile": ""}}
 
+--admin-addr HOST:PORT (or "adminAddr" in --mgmt-config) also serves the
+admin API over TCP, to administrators who sign every call with an
+administrator certificate (imictl ca sign --admin NAME) and check every
+answer; nothing listens there by default, and ":PORT" binds loopback
+(docs/OPERATIONS.md, "Remote administration").
+
 --dev runs a whole local federation instead, for trying things out and for
 CI: the management server and --dev-servers IM servers (dev-1, dev-2, ...),
 each in its own directory under --data-dir (default ./imictl-dev), registered

@@ -118,6 +118,7 @@ func TestServeBadFlags(t *testing.T) {
 		{[]string{"--mgmt-tls-cert", "c.pem"}, "if any flags in the group [mgmt-tls-cert mgmt-tls-key] are set they must all be set"},
 		{[]string{"--insecure", "--ca-password-file", "pw"}, "if any flags in the group [insecure ca-password-file] are set none of the others can be"},
 		{[]string{"--mgmt-public-url", "mgmt.example.com"}, `invalid --mgmt-public-url "mgmt.example.com"`},
+		{[]string{"--admin-addr", "8444"}, `invalid --admin-addr "8444": want HOST:PORT`},
 		{[]string{"--im"}, "--im alone runs an IM server for a management server elsewhere: pass --mgmt-url URL"},
 		{[]string{"--im", "--mgmt-url", "mgmt:8440"}, `invalid --mgmt-url "mgmt:8440"`},
 		{[]string{"--im", "--mgmt-url", "http://127.0.0.1:1", "--root", "r.crt"}, "the first start registers the IM server at http://127.0.0.1:1: name it with --server-id ID"},

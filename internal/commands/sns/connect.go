@@ -32,14 +32,22 @@ type PeerFlags struct {
 }
 
 func addPeerFlags(cmd *cobra.Command, pf *PeerFlags) {
-	identity.AddFlags(cmd)
 	fs := cmd.Flags()
 	fs.StringVar(&pf.To, "to", "", "the peer's serverId `ID` (its address comes from the directory unless --url)")
 	fs.StringVar(&pf.URL, "url", "", "the peer's base `URL`, e.g. http://127.0.0.1:8441 (its serverId is learned unless --to)")
+	AddTrustFlags(cmd, pf)
+	fs.BoolVarP(&pf.Verbose, "verbose", "v", false, "show the requests and answers, headers included, on standard error")
+}
+
+// AddTrustFlags adds the identity flags and the peer flags other than the
+// peer's name and --verbose (--prefix, --peer-cert, --insecure-no-crl,
+// --timeout), for a command that names its peer otherwise (imictl bench).
+func AddTrustFlags(cmd *cobra.Command, pf *PeerFlags) {
+	identity.AddFlags(cmd)
+	fs := cmd.Flags()
 	fs.StringVar(&pf.Prefix, "prefix", client.PrefixSNS, "interface path `PREFIX`: /sns or /sns/v1")
 	fs.StringVar(&pf.PeerCert, "peer-cert", "", "trust the peer certificate `FILE` without asking the directory (status assumed normal)")
 	fs.BoolVar(&pf.InsecureNoCRL, "insecure-no-crl", false, "do not check revocation (a revoked peer would be accepted)")
-	fs.BoolVarP(&pf.Verbose, "verbose", "v", false, "show the requests and answers, headers included, on standard error")
 	fs.DurationVar(&pf.Timeout, "timeout", 30*time.Second, "give up on a call after `DURATION`")
 }
 

@@ -174,6 +174,21 @@ func (c *CA) Issue(csr *smx509.CertificateRequest, validity time.Duration, now t
 	})
 }
 
+// IssueAdmin makes the certificate of administrator name from a CSR
+// (pki.CheckAdminCSR) with a fresh serial.
+func (c *CA) IssueAdmin(csr *smx509.CertificateRequest, name string, validity time.Duration, now time.Time, crlURLs []string) ([]byte, error) {
+	serial, err := pki.NewSerial()
+	if err != nil {
+		return nil, err
+	}
+	return c.Root.IssueAdminCert(csr, name, pki.IssueParams{
+		Serial:                serial,
+		NotBefore:             now.Add(-pki.Backdate),
+		NotAfter:              now.Add(validity),
+		CRLDistributionPoints: crlURLs,
+	})
+}
+
 // Load reads a CA created by Init. password may be empty for plain keys.
 func Load(dir string, password []byte) (*CA, error) { return LoadFrom(Dir(dir), password) }
 

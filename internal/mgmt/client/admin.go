@@ -16,11 +16,15 @@ import (
 	"github.com/imictl/imictl/internal/mgmt/store"
 )
 
-// Admin calls the admin API of a running management server over its unix
-// socket. It implements mgmt.Admin.
+// Admin calls the admin API of a running management server: over its unix
+// socket (NewAdmin), or over HTTP(S) with every call signed by an
+// administrator certificate and every answer authenticated (DialRemote).
+// The calls are the same either way. It implements mgmt.Admin.
 type Admin struct {
-	socket string
-	http   *http.Client
+	base   string       // the API's base URL
+	where  string       // what is called, for errors
+	remote bool         // over the network, signed
+	http   *http.Client // its Transport reaches the socket, or signs
 }
 
 var _ mgmt.Admin = (*Admin)(nil)
@@ -33,7 +37,7 @@ const DialTimeout = 200 * time.Millisecond
 // connect: Health does.
 func NewAdmin(path string) *Admin {
 	d := net.Dialer{Timeout: DialTimeout}
-	return &Admin{socket: path, http: &http.Client{
+	return &Admin{base: "http://admin", where: "the management server's admin socket " + path, http: &http.Client{
 		Transport: &http.Transport{
 			DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
 				return d.DialContext(ctx, "unix", path)
@@ -101,7 +105,7 @@ func (a *Admin) Resume(ctx context.Context, serverID, actor string) (store.Serve
 
 func (a *Admin) Certificates(ctx context.Context, f store.CertFilter) ([]store.Certificate, error) {
 	var out []store.Certificate
-	q := query("serverId", f.ServerID, "status", string(f.Status))
+	q := query("serverId", f.ServerID, "admin", f.Admin, "status", string(f.Status))
 	if !f.ExpiringBefore.IsZero() {
 		q.Set("expiringBefore", f.ExpiringBefore.Format(time.RFC3339))
 	}
@@ -116,6 +120,15 @@ func (a *Admin) Certificate(ctx context.Context, serial string) (store.Certifica
 func (a *Admin) SignCSR(ctx context.Context, csrPEM []byte, validity time.Duration, actor string) (store.Certificate, error) {
 	var out store.Certificate
 	b := mgmt.AdminBody{Actor: actor, CSR: string(csrPEM)}
+	if validity > 0 {
+		b.Validity = validity.String()
+	}
+	return out, a.call(ctx, http.MethodPost, mgmt.AdminCertificates, nil, b, &out)
+}
+
+func (a *Admin) SignAdminCSR(ctx context.Context, csrPEM []byte, name string, validity time.Duration, actor string) (store.Certificate, error) {
+	var out store.Certificate
+	b := mgmt.AdminBody{Actor: actor, CSR: string(csrPEM), Admin: name}
 	if validity > 0 {
 		b.Validity = validity.String()
 	}
@@ -168,13 +181,18 @@ func (a *Admin) Audit(ctx context.Context, f store.AuditFilter) ([]store.AuditEn
 // cut short (no size trailer, or another size) is an error, so that a
 // partial copy is never taken for a backup.
 func (a *Admin) Backup(ctx context.Context, w io.Writer) (int64, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://admin"+mgmt.AdminBackup, nil)
+	if a.remote {
+		// A signed answer is digested whole before it is used: a database
+		// does not travel that way. The copy is made where the data is.
+		return 0, fmt.Errorf("%w: backup is not offered over the remote admin API; run `imictl admin backup` on the management server's host", mgmt.ErrForbidden)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, a.base+mgmt.AdminBackup, nil)
 	if err != nil {
 		return 0, err
 	}
 	resp, err := a.http.Do(req)
 	if err != nil {
-		return 0, fmt.Errorf("the management server's admin socket %s: %w", a.socket, err)
+		return 0, fmt.Errorf("%s: %w", a.where, err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
@@ -206,7 +224,7 @@ func query(kv ...string) url.Values {
 const maxAdminAnswer = 256 << 20
 
 func (a *Admin) call(ctx context.Context, method, path string, q url.Values, body, out any) error {
-	u := "http://admin" + path
+	u := a.base + path
 	if len(q) > 0 {
 		u += "?" + q.Encode()
 	}
@@ -227,7 +245,7 @@ func (a *Admin) call(ctx context.Context, method, path string, q url.Values, bod
 	}
 	resp, err := a.http.Do(req)
 	if err != nil {
-		return fmt.Errorf("the management server's admin socket %s: %w", a.socket, err)
+		return fmt.Errorf("%s: %w", a.where, err)
 	}
 	data, err := readAnswer(resp, maxAdminAnswer, "admin API "+method+" "+path)
 	if err != nil {

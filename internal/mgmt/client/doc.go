@@ -2,8 +2,9 @@
 // (the applicant calls, the directory M1, certificates M2, the CRL and the
 // root), signed where the server requires it and with every signed answer
 // authenticated; Admin for the admin API of a running server over its unix
-// socket; and OpenAdmin, which picks Admin or the database itself for the
-// admin commands.
+// socket, or over the network with every call signed by an administrator
+// certificate (DialRemote); and OpenAdmin, which picks Admin or the
+// database itself for the admin commands.
 //
 // Public is the one client of the public API in imictl: the dir and
 // register commands, `imictl sns` (through Resolve, an httpsig.Resolver,

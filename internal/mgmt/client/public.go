@@ -17,6 +17,7 @@ import (
 	"github.com/emmansun/gmsm/smx509"
 
 	"github.com/imictl/imictl/internal/ids"
+	"github.com/imictl/imictl/internal/lenient"
 	"github.com/imictl/imictl/internal/mgmt"
 	"github.com/imictl/imictl/internal/mgmt/api"
 	"github.com/imictl/imictl/internal/mgmt/ca"
@@ -270,7 +271,7 @@ func (p *Public) call(ctx context.Context, s *signedState, path string, body any
 	}
 	// One pass over the body: out embeds the envelope (a directory answer
 	// is megabytes).
-	if err := json.Unmarshal(data, out); err != nil {
+	if err := lenient.Unmarshal(data, out); err != nil {
 		return fmt.Errorf("%s: unreadable answer: %w", p.o.BaseURL+path, err)
 	}
 	if !out.Succeeded() {
@@ -283,7 +284,15 @@ func (p *Public) call(ctx context.Context, s *signedState, path string, body any
 // rather than handing a truncated answer to the JSON decoder.
 func readAnswer(resp *http.Response, max int, where string) ([]byte, error) {
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, int64(max)+1))
+	// Read into a buffer of the announced size at once rather than
+	// doubling one up to it: a directory answer is megabytes.
+	size := resp.ContentLength
+	if size < 0 || size > int64(max) {
+		size = 0
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
+	_, err := buf.ReadFrom(io.LimitReader(resp.Body, int64(max)+1))
+	data := buf.Bytes()
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,8 +20,9 @@ import (
 const maxAdminBody = 256 << 10
 
 // NewAdminHandler serves the admin API (mgmt.AdminPrefix) for svc. It does
-// no authentication of its own: serve it only on the 0600 unix socket.
-// selfID is reported by the health call.
+// no authentication of its own: serve it on the 0600 unix socket, or
+// behind the verifier of administrator certificates (remote.go), which
+// names the actor (withActor). selfID is reported by the health call.
 func NewAdminHandler(svc *mgmt.Service, selfID string) http.Handler {
 	a := adminAPI{svc: svc}
 	mux := http.NewServeMux()
@@ -62,6 +64,9 @@ func NewAdminHandler(svc *mgmt.Service, selfID string) http.Handler {
 			}
 			validity = d
 		}
+		if b.Admin != "" {
+			return svc.SignAdminCSR(r.Context(), []byte(b.CSR), b.Admin, validity, b.Actor)
+		}
 		return svc.SignCSR(r.Context(), []byte(b.CSR), validity, b.Actor)
 	}))
 	mux.HandleFunc("POST "+mgmt.AdminCertificates+"/{serial}/revoke", a.post(func(r *http.Request, b mgmt.AdminBody) (any, error) {
@@ -98,6 +103,15 @@ func NewAdminHandler(svc *mgmt.Service, selfID string) http.Handler {
 
 type adminAPI struct{ svc *mgmt.Service }
 
+// actorKey carries the authenticated actor of a call ("admin:<name>" of
+// an administrator certificate), which replaces the body's.
+type actorKey struct{}
+
+// withActor makes actor the one every call of r records.
+func withActor(r *http.Request, actor string) *http.Request {
+	return r.WithContext(context.WithValue(r.Context(), actorKey{}, actor))
+}
+
 // post decodes an AdminBody and answers with what call returns.
 func (a adminAPI) post(call func(*http.Request, mgmt.AdminBody) (any, error)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
@@ -109,6 +123,9 @@ func (a adminAPI) post(call func(*http.Request, mgmt.AdminBody) (any, error)) ht
 		if err != nil {
 			writeAdminError(w, &store.ValidationError{Field: "body", Problem: err.Error()})
 			return
+		}
+		if actor, ok := r.Context().Value(actorKey{}).(string); ok {
+			b.Actor = actor // authenticated: what the body says does not count
 		}
 		respond(w)(call(r, b))
 	}
@@ -123,7 +140,7 @@ func (a adminAPI) requests(w http.ResponseWriter, r *http.Request) {
 
 func (a adminAPI) certificates(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	f := store.CertFilter{ServerID: q.Get("serverId"), Status: store.CertStatus(q.Get("status"))}
+	f := store.CertFilter{ServerID: q.Get("serverId"), Admin: q.Get("admin"), Status: store.CertStatus(q.Get("status"))}
 	if s := q.Get("expiringBefore"); s != "" {
 		t, err := time.Parse(time.RFC3339, s)
 		if err != nil {

@@ -80,13 +80,21 @@ func bboltPass(t testing.TB) {
 // first start) with a fast notification backoff.
 func startMgmt(t testing.TB, dataDir string) *mgmtProc {
 	t.Helper()
-	s, err := server.New(withStore(server.Config{
+	return startMgmtWith(t, dataDir, func(*server.Config) {})
+}
+
+// startMgmtWith is startMgmt with edit's changes to the configuration.
+func startMgmtWith(t testing.TB, dataDir string, edit func(*server.Config)) *mgmtProc {
+	t.Helper()
+	cfg := server.Config{
 		DataDir:  dataDir,
 		Addr:     "127.0.0.1:0",
 		InitCA:   &ca.InitOptions{CommonName: "e2e root", ServerName: "e2e mgmt"},
 		Logger:   quiet(),
 		Notifier: server.NotifierOptions{BaseBackoff: 10 * time.Millisecond, MaxBackoff: 100 * time.Millisecond, Timeout: 5 * time.Second},
-	}))
+	}
+	edit(&cfg)
+	s, err := server.New(withStore(cfg))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"sync"
 
+	"github.com/emmansun/gmsm/sm3"
+
 	"github.com/imictl/imictl/internal/callinfo"
 	"github.com/imictl/imictl/internal/mgmt"
 	"github.com/imictl/imictl/internal/mgmt/api"
@@ -40,11 +42,14 @@ type publicAPI struct {
 
 // fullDirectory caches the encoded answer to a full M1 query (all servers,
 // lastQueryTime 0: what every IM server asks at start), valid while the
-// store's change clock has not moved.
+// store's change clock has not moved, with its SM3 digest: the answer is
+// megabytes, and digesting it again for every query cost as much as
+// reading it from the store.
 type fullDirectory struct {
 	mu         sync.Mutex
 	serverTime int64
 	body       []byte
+	digest     []byte
 }
 
 func (p *publicAPI) handler() http.Handler {
@@ -72,8 +77,8 @@ func (p *publicAPI) servers(w http.ResponseWriter, r *http.Request) {
 	}
 	full := q.LastQueryTime == 0 && len(q.ServerIDs) == 0
 	if full {
-		if body := p.full.get(p.svc); body != nil {
-			writeRaw(w, body)
+		if body, digest := p.full.get(p.svc); body != nil {
+			p.writeCached(w, body, digest)
 			return
 		}
 	}
@@ -87,28 +92,40 @@ func (p *publicAPI) servers(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r, err)
 		return
 	}
-	if full {
-		p.full.put(resp.ServerTime, body)
+	if !full {
+		writeRaw(w, body)
+		return
 	}
-	writeRaw(w, body)
+	digest := sm3.Sum(body)
+	p.full.put(resp.ServerTime, body, digest[:])
+	p.writeCached(w, body, digest[:])
 }
 
-// get returns the cached answer if nothing changed since it was made.
-func (f *fullDirectory) get(svc *mgmt.Service) []byte {
+// writeCached answers with a full directory whose digest is known.
+func (p *publicAPI) writeCached(w http.ResponseWriter, body, digest []byte) {
+	w.Header().Set("Content-Type", contentTypeJSON)
+	if err := httpsig.StreamResponse(w, http.StatusOK, digest, int64(len(body)), bytes.NewReader(body)); err != nil {
+		p.log.Debug("writing the directory failed", "err", err)
+	}
+}
+
+// get returns the cached answer and its digest if nothing changed since it
+// was made.
+func (f *fullDirectory) get(svc *mgmt.Service) (body, digest []byte) {
 	clock, err := svc.Store().ChangeClock()
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if err != nil || f.body == nil || clock != f.serverTime {
-		return nil
+		return nil, nil
 	}
-	return f.body
+	return f.body, f.digest
 }
 
-func (f *fullDirectory) put(serverTime int64, body []byte) {
+func (f *fullDirectory) put(serverTime int64, body, digest []byte) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if serverTime >= f.serverTime {
-		f.serverTime, f.body = serverTime, body
+		f.serverTime, f.body, f.digest = serverTime, body, digest
 	}
 }
 

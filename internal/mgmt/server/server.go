@@ -41,8 +41,14 @@ type Config struct {
 	// (its Password protects the new keys; empty means plain keys, which
 	// the caller must have been told to allow, e.g. --insecure).
 	InitCA *ca.InitOptions
-	// TLSCertFile and TLSKeyFile serve the public API over TLS.
+	// TLSCertFile and TLSKeyFile serve the public API over TLS, and the
+	// remote admin API too.
 	TLSCertFile, TLSKeyFile string
+	// AdminAddr, when set, serves the admin API over TCP too, to
+	// administrators who sign every call with an administrator certificate
+	// (remote.go); ":PORT" is loopback. None by default: the unix socket
+	// alone.
+	AdminAddr string
 	// Etcd, when set, keeps the registry and the CA (keys encrypted only)
 	// in etcd instead of DataDir, which then holds only the admin socket:
 	// servers with the same Etcd are replicas of one management server.
@@ -75,9 +81,10 @@ type Server struct {
 	outbound *http.Transport
 	public   http.Handler
 	admin    http.Handler
+	remote   http.Handler // nil without Config.AdminAddr
 
-	publicLn, adminLn net.Listener
-	leading           atomic.Bool // the notifier runs here (replica.go)
+	publicLn, adminLn, remoteLn net.Listener
+	leading                     atomic.Bool // the notifier runs here (replica.go)
 }
 
 // New loads (or, with InitCA, creates) the CA, opens the store and builds
@@ -240,6 +247,14 @@ func build(cfg Config, st *store.Store, authority *ca.CA) (*Server, error) {
 	})
 	s.public = s.instrument((&publicAPI{svc: s.svc, verifier: verifier, signer: signer, rootPEM: authority.RootPEM(), log: cfg.Logger}).handler())
 	s.admin = peerCheck(NewAdminHandler(s.svc, authority.SelfID))
+	if cfg.AdminAddr != "" {
+		if s.cfg.AdminAddr, err = adminListenAddr(cfg.AdminAddr); err != nil {
+			return nil, err
+		}
+		if s.remote, err = s.remoteAdminHandler(signer, roots); err != nil {
+			return nil, err
+		}
+	}
 	return s, nil
 }
 
@@ -270,15 +285,26 @@ func (s *Server) CA() *ca.CA { return s.ca }
 func (s *Server) Addr() net.Addr { return s.publicLn.Addr() }
 
 // URL is the public API's base URL once Listen returned.
-func (s *Server) URL() string {
-	scheme := "http"
-	if s.cfg.TLSCertFile != "" {
-		scheme = "https"
+func (s *Server) URL() string { return s.scheme() + "://" + s.Addr().String() }
+
+// AdminURL is the remote admin API's base URL once Listen returned, ""
+// without Config.AdminAddr.
+func (s *Server) AdminURL() string {
+	if s.remoteLn == nil {
+		return ""
 	}
-	return scheme + "://" + s.Addr().String()
+	return s.scheme() + "://" + s.remoteLn.Addr().String()
 }
 
-// Listen binds the public address and the admin socket.
+func (s *Server) scheme() string {
+	if s.cfg.TLSCertFile != "" {
+		return "https"
+	}
+	return "http"
+}
+
+// Listen binds the public address, the admin socket and the remote admin
+// address if any.
 func (s *Server) Listen() error {
 	ln, err := net.Listen("tcp", s.cfg.Addr)
 	if err != nil {
@@ -289,16 +315,29 @@ func (s *Server) Listen() error {
 		ln.Close()
 		return err
 	}
+	if s.remote != nil {
+		if s.remoteLn, err = net.Listen("tcp", s.cfg.AdminAddr); err != nil {
+			ln.Close()
+			adm.Close()
+			return fmt.Errorf("listening on --admin-addr %s: %w", s.cfg.AdminAddr, err)
+		}
+	}
 	s.publicLn, s.adminLn = ln, adm
 	return nil
 }
 
+// closeListeners closes what Listen bound.
+func (s *Server) closeListeners() {
+	for _, ln := range []net.Listener{s.publicLn, s.adminLn, s.remoteLn} {
+		if ln != nil {
+			ln.Close()
+		}
+	}
+}
+
 // Close releases the store without serving (when Serve is not called).
 func (s *Server) Close() error {
-	if s.publicLn != nil {
-		s.publicLn.Close()
-		s.adminLn.Close()
-	}
+	s.closeListeners()
 	return s.st.Close()
 }
 
@@ -308,8 +347,7 @@ func (s *Server) Close() error {
 func (s *Server) Serve(ctx context.Context) error {
 	defer s.st.Close()
 	if err := s.refreshCRL(); err != nil {
-		s.publicLn.Close()
-		s.adminLn.Close()
+		s.closeListeners()
 		return err
 	}
 	log := s.cfg.Logger
@@ -329,6 +367,15 @@ func (s *Server) Serve(ctx context.Context) error {
 		ConnContext:       withConn,
 		ErrorLog:          public.ErrorLog,
 	}
+	remote := &http.Server{
+		Handler:           s.remote,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       time.Minute,
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          public.ErrorLog,
+	}
 	bgCtx, stopBackground := context.WithCancel(ctx)
 	defer stopBackground()
 	var wg sync.WaitGroup
@@ -336,18 +383,13 @@ func (s *Server) Serve(ctx context.Context) error {
 	wg.Go(func() { s.crlLoop(bgCtx) })
 	wg.Go(func() { s.followCRL(bgCtx) })
 
-	errs := make(chan error, 2)
-	go func() {
-		var err error
-		if s.cfg.TLSCertFile != "" {
-			err = public.ServeTLS(s.publicLn, s.cfg.TLSCertFile, s.cfg.TLSKeyFile)
-		} else {
-			err = public.Serve(s.publicLn)
-		}
-		errs <- fmt.Errorf("public API: %w", err)
-	}()
+	errs := make(chan error, 3)
+	go func() { errs <- fmt.Errorf("public API: %w", s.serveTCP(public, s.publicLn)) }()
 	go func() { errs <- fmt.Errorf("admin API: %w", admin.Serve(s.adminLn)) }()
-	log.Info("management server ready", "url", s.URL(), "admin", mgmt.SocketPath(s.cfg.DataDir), "serverId", s.ca.SelfID)
+	if s.remoteLn != nil {
+		go func() { errs <- fmt.Errorf("remote admin API: %w", s.serveTCP(remote, s.remoteLn)) }()
+	}
+	log.Info("management server ready", "url", s.URL(), "admin", mgmt.SocketPath(s.cfg.DataDir), "remoteAdmin", s.AdminURL(), "serverId", s.ca.SelfID)
 
 	var failed error
 	select {
@@ -358,6 +400,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	defer cancel()
 	public.Shutdown(shutdownCtx)
 	admin.Shutdown(shutdownCtx)
+	remote.Shutdown(shutdownCtx)
 	stopBackground()
 	wg.Wait()
 	s.outbound.CloseIdleConnections()
@@ -366,6 +409,14 @@ func (s *Server) Serve(ctx context.Context) error {
 		return failed
 	}
 	return nil
+}
+
+// serveTCP serves srv on ln, over TLS when the server has a certificate.
+func (s *Server) serveTCP(srv *http.Server, ln net.Listener) error {
+	if s.cfg.TLSCertFile != "" {
+		return srv.ServeTLS(ln, s.cfg.TLSCertFile, s.cfg.TLSKeyFile)
+	}
+	return srv.Serve(ln)
 }
 
 // refreshCRL publishes a new CRL when the current one is missing or past

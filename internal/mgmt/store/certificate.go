@@ -29,9 +29,16 @@ const (
 
 // Certificate is one certificate the CA issued, as DER plus the metadata the
 // caller parsed from it. The store does no cryptography.
+//
+// It is either an IM server's (ServerID set) or an administrator's (Admin
+// set, ServerID empty), never both: the two namespaces are apart, so that
+// a server "alpha" and an administrator "alpha" are different holders, and
+// only server certificates are indexed by serverId (ListCertificates with
+// a ServerID, a server's current certificate).
 type Certificate struct {
 	Serial    string    `json:"serial"` // lowercase hex, no leading zeros (big.Int.Text(16))
 	ServerID  string    `json:"serverId"`
+	Admin     string    `json:"admin,omitempty"` // the administrator's name (urn:imi:admin:<name>)
 	DER       []byte    `json:"der"`
 	NotBefore time.Time `json:"notBefore"`
 	NotAfter  time.Time `json:"notAfter"`
@@ -59,6 +66,7 @@ func (c Certificate) StatusAt(now time.Time) CertStatus {
 type Revocation struct {
 	Serial    string    `json:"serial"`
 	ServerID  string    `json:"serverId"`
+	Admin     string    `json:"admin,omitempty"`
 	RevokedAt time.Time `json:"revokedAt"`
 	Reason    int       `json:"reason"`
 	NotAfter  time.Time `json:"notAfter"` // a CRL may drop entries once they expire
@@ -66,7 +74,8 @@ type Revocation struct {
 
 // CertFilter selects certificates; zero values select everything.
 type CertFilter struct {
-	ServerID       string
+	ServerID       string     // only this server's certificates
+	Admin          string     // only this administrator's certificates
 	Status         CertStatus // valid, revoked or expired, as StatusAt reports it now
 	ExpiringBefore time.Time  // only certificates with NotAfter before this
 }
@@ -76,8 +85,17 @@ func checkCertificate(c *Certificate) error {
 	if c.Serial == "" || strings.Trim(c.Serial, "0123456789abcdef") != "" || c.Serial[0] == '0' {
 		return boltdb.Invalid("certificate serial", "%q must be lowercase hex without leading zeros, as big.Int.Text(16) writes it", c.Serial)
 	}
-	if err := checkServerID("certificate serverId", c.ServerID); err != nil {
-		return err
+	switch {
+	case c.Admin != "" && c.ServerID != "":
+		return boltdb.Invalid("certificate holder", "both serverId %q and administrator %q: a certificate is a server's or an administrator's", c.ServerID, c.Admin)
+	case c.Admin != "":
+		if err := checkServerID("certificate administrator", c.Admin); err != nil { // the same rule (pki.ValidateAdminName)
+			return err
+		}
+	default:
+		if err := checkServerID("certificate serverId", c.ServerID); err != nil {
+			return err
+		}
 	}
 	if len(c.DER) == 0 {
 		return boltdb.Invalid("certificate DER", "empty")
@@ -98,10 +116,21 @@ func (t *txn) storeCert(actor, action string, c *Certificate) error {
 	if err := boltdb.Put(certs, []byte(c.Serial), *c); err != nil {
 		return err
 	}
-	if err := t.b(bucketCertificatesByServer).Put(certIndexKey(c.ServerID, c.Serial), nil); err != nil {
-		return err
+	if c.Admin == "" {
+		if err := t.b(bucketCertificatesByServer).Put(certIndexKey(c.ServerID, c.Serial), nil); err != nil {
+			return err
+		}
 	}
-	return t.audit(actor, action, c.Serial, fmt.Sprintf("server %s, valid until %s", c.ServerID, c.NotAfter.UTC().Format(time.RFC3339)))
+	return t.audit(actor, action, c.Serial, fmt.Sprintf("%s, valid until %s", c.Holder(), c.NotAfter.UTC().Format(time.RFC3339)))
+}
+
+// Holder describes whose certificate it is: "server ID" or
+// "administrator NAME".
+func (c Certificate) Holder() string {
+	if c.Admin != "" {
+		return "administrator " + c.Admin
+	}
+	return "server " + c.ServerID
 }
 
 func certIndexKey(serverID, serial string) []byte {
@@ -132,11 +161,11 @@ func (t *txn) revoke(actor, serial string, reason int) (Certificate, error) {
 	if err := boltdb.Put(t.b(bucketCertificates), []byte(serial), c); err != nil {
 		return c, err
 	}
-	r := Revocation{Serial: serial, ServerID: c.ServerID, RevokedAt: t.now, Reason: reason, NotAfter: c.NotAfter}
+	r := Revocation{Serial: serial, ServerID: c.ServerID, Admin: c.Admin, RevokedAt: t.now, Reason: reason, NotAfter: c.NotAfter}
 	if err := boltdb.Put(t.b(bucketRevocations), []byte(serial), r); err != nil {
 		return c, err
 	}
-	return c, t.audit(actor, ActionCertRevoke, serial, fmt.Sprintf("server %s, reason %d", c.ServerID, reason))
+	return c, t.audit(actor, ActionCertRevoke, serial, fmt.Sprintf("%s, reason %d", c.Holder(), reason))
 }
 
 // RecordCertificate stores a certificate issued outside an application
@@ -204,12 +233,13 @@ func (s *Store) ServerCertificate(serverID string) (Certificate, error) {
 }
 
 // ListCertificates returns the certificates f selects: by serial, or for
-// one server in serial order.
+// one server in serial order (through the index; an administrator's are
+// found by a scan, there being few).
 func (s *Store) ListCertificates(f CertFilter) ([]Certificate, error) {
 	var out []Certificate
 	now := s.now()
 	keep := func(c Certificate) {
-		if (f.Status == "" || c.StatusAt(now) == f.Status) && (f.ExpiringBefore.IsZero() || c.NotAfter.Before(f.ExpiringBefore)) {
+		if (f.Admin == "" || c.Admin == f.Admin) && (f.Status == "" || c.StatusAt(now) == f.Status) && (f.ExpiringBefore.IsZero() || c.NotAfter.Before(f.ExpiringBefore)) {
 			out = append(out, c)
 		}
 	}

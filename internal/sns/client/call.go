@@ -3,7 +3,6 @@ package client
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -88,7 +87,7 @@ func (c *Client) call(ctx context.Context, peer Peer, method, path string, body 
 		return fmt.Errorf("%s answered %s %s with %q, not JSON: is %s its interconnection address?", raw.Peer, method, path, raw.Header.Get("Content-Type"), peer.BaseURL)
 	}
 	if v != nil {
-		if err := json.Unmarshal(raw.Body, v); err != nil {
+		if err := lenient.Unmarshal(raw.Body, v); err != nil {
 			return fmt.Errorf("%s answered %s %s with a body this client cannot read: %w", raw.Peer, method, path, err)
 		}
 	}

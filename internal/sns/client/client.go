@@ -150,6 +150,10 @@ func defaultTransport() http.RoundTripper {
 	// The signature covers the body as sent; let nothing re-encode it.
 	t.DisableCompression = true
 	t.ResponseHeaderTimeout = 30 * time.Second
+	// Keep a connection for every call in flight to a peer (imictl bench
+	// makes dozens at once): Go keeps only 2 idle per host and closes the
+	// others as each call ends, so most calls would dial again.
+	t.MaxIdleConnsPerHost = t.MaxIdleConns
 	return t
 }
 

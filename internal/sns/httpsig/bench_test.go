@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/emmansun/gmsm/sm2"
+
+	"github.com/imictl/imictl/internal/cputime"
 )
 
 // The benchmarks put our layer next to the SM2 operation it wraps, on the
@@ -81,16 +83,16 @@ type benchTimer struct {
 func startTimer(b *testing.B) *benchTimer {
 	b.ReportAllocs()
 	b.ResetTimer()
-	return &benchTimer{b: b, since: processCPU()}
+	return &benchTimer{b: b, since: cputime.Process()}
 }
 
 func (t *benchTimer) stop() {
 	t.b.StopTimer()
-	t.cpu += processCPU() - t.since
+	t.cpu += cputime.Process() - t.since
 }
 
 func (t *benchTimer) start() {
-	t.since = processCPU()
+	t.since = cputime.Process()
 	t.b.StartTimer()
 }
 

@@ -30,8 +30,9 @@ type certKey struct {
 
 const certCacheCapacity = 4096
 
-// check verifies cert for serverID, or finds that it did recently.
-func (c *certCache) check(cert *smx509.Certificate, serverID string, opts pki.VerifyOptions) error {
+// check verifies cert for serverID with verify, or finds that it did
+// recently. One verifier uses one verify function, so it is not in the key.
+func (c *certCache) check(cert *smx509.Certificate, serverID string, opts pki.VerifyOptions, verify func(*smx509.Certificate, string, pki.VerifyOptions) error) error {
 	k := certKey{sha256.Sum256(cert.Raw), serverID}
 	c.mu.Lock()
 	if c.crl != opts.CRL {
@@ -42,8 +43,7 @@ func (c *certCache) check(cert *smx509.Certificate, serverID string, opts pki.Ve
 	if hit && opts.Now.Before(until) {
 		return nil
 	}
-	opts.ServerID = serverID
-	if err := pki.VerifyCertificate(cert, opts); err != nil {
+	if err := verify(cert, serverID, opts); err != nil {
 		return err
 	}
 	until = cert.NotAfter

@@ -61,24 +61,27 @@ func TestReplayCacheOneWinnerUnderConcurrency(t *testing.T) {
 	}
 }
 
-// TestReplayCacheKeepsOnlyTheNonce: the parser hands out the nonce as a
-// substring of the whole Signature-Input line; the cache, which holds it for
-// the whole window, must not keep that line alive.
-func TestReplayCacheKeepsOnlyTheNonce(t *testing.T) {
+// TestReplayCacheKeepsNoHeader: the parser hands out the nonce and the
+// origin as substrings of header lines; the cache, which holds its entries
+// for the whole window, must keep neither line alive: it keeps digests, and
+// its own copy of the origin.
+func TestReplayCacheKeepsNoHeader(t *testing.T) {
 	c := newReplayCache(300, 100, 100)
 	line := reqInput + strings.Repeat(";x=1", 1000)
 	at := strings.Index(line, "2b1hbXBsZS1ub25jZS1h")
 	nonce := line[at : at+20]
-	if err := c.add("alpha-im", nonce, 1000, 1000); err != nil {
+	origins := "alpha-im, beta-im"
+	origin := origins[:len("alpha-im")]
+	if err := c.add(origin, nonce, 1000, 1000); err != nil {
 		t.Fatal(err)
 	}
-	for k := range c.seen {
-		if k.nonce != nonce || unsafe.StringData(k.nonce) == unsafe.StringData(nonce) {
-			t.Fatalf("the cache holds %q sharing the memory of the header line", k.nonce)
+	for name, o := range c.origins {
+		if name != origin || unsafe.StringData(name) == unsafe.StringData(origins) || unsafe.StringData(o.name) == unsafe.StringData(origins) {
+			t.Fatalf("the cache holds origin %q sharing the memory of the header", name)
 		}
 	}
-	if !c.seenBefore("alpha-im", nonce, 1000) {
-		t.Fatal("the copied nonce is not found")
+	if !c.seenBefore("alpha-im", strings.Clone(nonce), 1000) || c.seenBefore("alpha-im", nonce[1:], 1000) || c.seenBefore("alpha-i", "m"+nonce, 1000) {
+		t.Fatal("pairs are not told apart by origin and nonce")
 	}
 }
 

@@ -78,6 +78,18 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
+// CloseIdleConnections closes the idle connections of Base, so that
+// http.Client.CloseIdleConnections reaches through the signing layer.
+func (t *Transport) CloseIdleConnections() {
+	base := t.Base
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	if c, ok := base.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+}
+
 func (t *Transport) readBody(resp *http.Response, peer string) ([]byte, error) {
 	defer resp.Body.Close()
 	max := t.MaxResponseBody

@@ -31,6 +31,12 @@ type Options struct {
 	// NoRevocationCheck skips the CRL: for tests and bootstrapping only.
 	NoRevocationCheck bool
 	Policy            *Policy // white/black list; nil allows every server
+	// CheckCertificate verifies a caller's certificate for the keyid it
+	// signed with (a *pki.CertError on failure); default
+	// pki.VerifyCertificate with opts.ServerID = keyid: an IM server's
+	// certificate. The management server's remote admin API checks
+	// administrator certificates with it instead. Successes are cached.
+	CheckCertificate func(cert *smx509.Certificate, keyid string, opts pki.VerifyOptions) error
 	// Signer signs the responses of Middleware (refusals included). Required
 	// for Middleware, unused by a client.
 	Signer          *Signer
@@ -67,6 +73,9 @@ func NewVerifier(opts Options) (*Verifier, error) {
 	}
 	if opts.Policy == nil {
 		opts.Policy = NewPolicy()
+	}
+	if opts.CheckCertificate == nil {
+		opts.CheckCertificate = verifyServerCertificate
 	}
 	if opts.Skew <= 0 {
 		opts.Skew = 5 * time.Minute
@@ -141,9 +150,17 @@ func (v *Verifier) checkHeaders(ctx context.Context, m *message, rl role, peer s
 	}
 	// 6. The origin's certificate and status.
 	info, err := v.opts.Resolver.Resolve(ctx, origin)
+	var badCert *pki.CertError
 	switch {
 	case errors.Is(err, ErrUnknownServer):
 		return fail(ReasonUnknownServer, "the directory has no server %q: it must be registered and approved at the management server", origin)
+	case errors.As(err, &badCert):
+		// A resolver that checks what the directory serves (M2) found the
+		// certificate unacceptable: that is the origin's fault, not the
+		// directory's, and retrying will not help.
+		e := certRefusal(origin, badCert)
+		e.Side = rl.side
+		return nil, e
 	case err != nil:
 		return fail(ReasonDirectoryDown, "looking %q up in the directory failed: %v; retry later", origin, err)
 	case info.Certificate == nil:
@@ -274,10 +291,16 @@ func (v *Verifier) checkCertificate(cert *smx509.Certificate, serverID string, n
 		}
 		opts.CRL = crl
 	}
-	if err := v.certs.check(cert, serverID, opts); err != nil {
+	if err := v.certs.check(cert, serverID, opts, v.opts.CheckCertificate); err != nil {
 		return certRefusal(serverID, err)
 	}
 	return nil
+}
+
+// verifyServerCertificate is the default Options.CheckCertificate.
+func verifyServerCertificate(cert *smx509.Certificate, serverID string, opts pki.VerifyOptions) error {
+	opts.ServerID = serverID
+	return pki.VerifyCertificate(cert, opts)
 }
 
 // checkBody checks the body against the verified Content-Digest.

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"time"
 
 	"github.com/imictl/imictl/internal/sns/client"
 	"github.com/imictl/imictl/internal/sns/httpsig"
@@ -48,7 +49,7 @@ func (s *Server) listenAdmin() error {
 		return fmt.Errorf("admin socket: %w", err)
 	}
 	s.adminLn = ln
-	s.adminSrv = &http.Server{Handler: s.adminRoutes(), ReadHeaderTimeout: readHeaderTimeout, IdleTimeout: idleTimeout, MaxHeaderBytes: maxHeaderBytes}
+	s.adminSrv = &http.Server{Handler: s.adminRoutes(), ReadHeaderTimeout: time.Duration(s.cfg.ReadHeaderTimeout), IdleTimeout: idleTimeout, MaxHeaderBytes: maxHeaderBytes}
 	return nil
 }
 

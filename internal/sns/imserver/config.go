@@ -21,16 +21,17 @@ import (
 
 // Defaults of the configuration.
 const (
-	DefaultListen           = "127.0.0.1:8441"
-	DefaultMgmtServerID     = "center-im"
-	DefaultMaxFileSize      = 256 << 20
-	DefaultMaxRequestBody   = 1 << 20
-	DefaultMaxFindResults   = 50
-	DefaultWindow           = 8
-	DefaultRetryBase        = 500 * time.Millisecond
-	DefaultRetryMax         = time.Minute
-	DefaultDirectoryRefresh = 10 * time.Minute
-	DefaultCRLRefresh       = 5 * time.Minute
+	DefaultListen            = "127.0.0.1:8441"
+	DefaultMgmtServerID      = "center-im"
+	DefaultMaxFileSize       = 256 << 20
+	DefaultMaxRequestBody    = 1 << 20
+	DefaultMaxFindResults    = 50
+	DefaultWindow            = 8
+	DefaultRetryBase         = 500 * time.Millisecond
+	DefaultRetryMax          = time.Minute
+	DefaultDirectoryRefresh  = 10 * time.Minute
+	DefaultCRLRefresh        = 5 * time.Minute
+	DefaultReadHeaderTimeout = 10 * time.Second
 )
 
 // Config is what an IM server needs: its identity, where the management
@@ -89,6 +90,9 @@ type Config struct {
 	// CRLRefresh that of CRL fetches.
 	DirectoryRefresh Duration `json:"directoryRefresh,omitempty"`
 	CRLRefresh       Duration `json:"crlRefresh,omitempty"`
+	// ReadHeaderTimeout bounds how long a caller may take to send a
+	// request's headers (slow-loris); default 10s.
+	ReadHeaderTimeout Duration `json:"readHeaderTimeout,omitempty"`
 
 	// Listener, when set, is used instead of listening on Listen (tests,
 	// socket activation). The server closes it.
@@ -228,6 +232,7 @@ func (c Config) withDefaults() (Config, error) {
 	setDefault(&c.Delivery.RetryMax, Duration(DefaultRetryMax))
 	setDefault(&c.DirectoryRefresh, Duration(DefaultDirectoryRefresh))
 	setDefault(&c.CRLRefresh, Duration(DefaultCRLRefresh))
+	setDefault(&c.ReadHeaderTimeout, Duration(DefaultReadHeaderTimeout))
 	if c.Delivery.RetryMax < c.Delivery.RetryBase {
 		c.Delivery.RetryMax = c.Delivery.RetryBase
 	}

@@ -71,12 +71,11 @@ type Server struct {
 
 // Timeouts and bounds of the HTTP servers.
 const (
-	readHeaderTimeout = 10 * time.Second
-	readTimeout       = time.Minute // request bodies are small (MaxRequestBody)
-	idleTimeout       = 2 * time.Minute
-	maxHeaderBytes    = 64 << 10
-	shutdownTimeout   = 5 * time.Second
-	firstCRLTimeout   = 5 * time.Second
+	readTimeout     = time.Minute // request bodies are small (MaxRequestBody)
+	idleTimeout     = 2 * time.Minute
+	maxHeaderBytes  = 64 << 10
+	shutdownTimeout = 5 * time.Second
+	firstCRLTimeout = 5 * time.Second
 )
 
 // New prepares a server: it loads the identity, opens the store (failing
@@ -177,7 +176,7 @@ func (s *Server) listen() error {
 	}
 	s.httpSrv = &http.Server{
 		Handler:           s.instrument(s.verifier.Middleware(s.routes())),
-		ReadHeaderTimeout: readHeaderTimeout,
+		ReadHeaderTimeout: time.Duration(s.cfg.ReadHeaderTimeout),
 		ReadTimeout:       readTimeout,
 		IdleTimeout:       idleTimeout,
 		MaxHeaderBytes:    maxHeaderBytes,

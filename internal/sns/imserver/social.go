@@ -22,14 +22,8 @@ func (s *Server) AddFriend(user, peer, remark string) (imstore.FriendRequest, er
 	}
 	self := user + "@" + s.self
 	if s.isSelf(to) {
-		if _, err := s.st.GetUser(to.Local); err != nil {
-			return imstore.FriendRequest{}, err
-		}
-		// Recorded as the peer's server would record it from S5.
-		if _, err := s.st.RecordIncomingRequest(to.Local, self, remark, profileOf(self, s.userInfo(u))); err != nil {
-			return imstore.FriendRequest{}, err
-		}
-		return s.st.RecordOutgoingRequest(user, to.String(), remark)
+		// Both sides at once, the peer's as its server would record S5.
+		return s.st.AskLocal(s.self, user, to.Local, remark, profileOf(self, s.userInfo(u)))
 	}
 	send, err := s.outgoing(to, self, "/sns/add/users", wire.AddFriendRequest{UserID: to.String(), Remark: remark, OwnerID: self, UserInfo: s.userInfo(u)})
 	if err != nil {
@@ -62,31 +56,26 @@ func (s *Server) RespondFriend(requestID uint64, agree bool) (imstore.FriendRequ
 	if err != nil {
 		return r, err
 	}
-	var sends []imstore.Send
-	if !s.isSelf(to) {
-		isAgree := wire.No
-		if agree {
-			isAgree = wire.Yes
-		}
-		send, err := s.outgoing(to, self, "/sns/rsp/users", wire.RespondFriendRequest{UserID: to.String(), IsAgree: isAgree, OwnerID: self, UserInfo: s.userInfo(u)})
-		if err != nil {
-			return r, err
-		}
-		sends = append(sends, send)
+	if s.isSelf(to) {
+		// Both sides at once, the requester's as its server would record S6.
+		return s.st.AnswerLocal(s.self, requestID, agree, profileOf(self, s.userInfo(u)))
 	}
+	isAgree := wire.No
 	if agree {
-		r, _, err = s.st.Accept(requestID, sends...)
-	} else {
-		r, err = s.st.Refuse(requestID, sends...)
+		isAgree = wire.Yes
 	}
+	send, err := s.outgoing(to, self, "/sns/rsp/users", wire.RespondFriendRequest{UserID: to.String(), IsAgree: isAgree, OwnerID: self, UserInfo: s.userInfo(u)})
 	if err != nil {
 		return r, err
 	}
-	if len(sends) > 0 {
-		s.out.wake(sends[0].Destination)
-		return r, nil
+	if agree {
+		r, _, err = s.st.Accept(requestID, send)
+	} else {
+		r, err = s.st.Refuse(requestID, send)
 	}
-	_, _, err = s.st.PeerAnswered(to.Local, self, agree, profileOf(self, s.userInfo(u)))
+	if err == nil {
+		s.out.wake(send.Destination)
+	}
 	return r, err
 }
 
@@ -99,11 +88,7 @@ func (s *Server) DeleteFriend(user, peer string) (bool, error) {
 	}
 	self := user + "@" + s.self
 	if s.isSelf(to) {
-		existed, err := s.st.DeleteFriend(user, to.String())
-		if err == nil {
-			_, err = s.st.DeleteFriend(to.Local, self)
-		}
-		return existed, err
+		return s.st.DeleteLocalFriend(s.self, user, to.Local)
 	}
 	send, err := s.outgoing(to, self, "/sns/del/users", wire.DelFriendRequest{UserID: to.String(), OwnerID: self})
 	if err != nil {

@@ -2,6 +2,7 @@ package imstore
 
 import (
 	"fmt"
+	"os"
 	"sync/atomic"
 	"testing"
 )
@@ -58,6 +59,10 @@ func BenchmarkDeliverLocalParallel(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "ops/s")
 	st := s.CommitStats()
 	b.ReportMetric(float64(st.Calls)/float64(st.Commits), "msgs/commit")
+	// The file grows with what it holds; how fast says how full its pages are.
+	if fi, err := os.Stat(s.Path()); err == nil && b.N >= 10_000 {
+		b.ReportMetric(float64(fi.Size())/float64(b.N), "file-B/msg")
+	}
 }
 
 // Due over a destination with 1,000 conversations of 5 items each.

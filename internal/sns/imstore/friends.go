@@ -132,16 +132,21 @@ func (s *Store) RecordOutgoingRequest(user, peer, remark string, sends ...Send) 
 	}
 	var r FriendRequest
 	err = s.update(func(t *txn) error {
-		u, err := t.user(user)
-		if err != nil {
-			return err
-		}
-		if r, err = t.ask(Outgoing, user, peer, remark, u.Profile()); err != nil {
+		if r, err = t.askOutgoing(user, peer, remark); err != nil {
 			return err
 		}
 		return t.enqueueAll(sends)
 	})
 	return r, err
+}
+
+// askOutgoing records user's request to peer, with the user's profile.
+func (t *txn) askOutgoing(user, peer, remark string) (FriendRequest, error) {
+	u, err := t.user(user)
+	if err != nil {
+		return FriendRequest{}, err
+	}
+	return t.ask(Outgoing, user, peer, remark, u.Profile())
 }
 
 // RecordIncomingRequest records that peer asks local user to be friends
@@ -161,17 +166,22 @@ func (s *Store) RecordIncomingRequest(user, peer, remark string, requester Profi
 	}
 	var r FriendRequest
 	err = s.update(func(t *txn) error {
-		u, err := t.user(user)
-		if err != nil {
-			return err
-		}
-		if u.VerifyType == VerifyNobody {
-			return &ForbiddenError{Reason: fmt.Sprintf("user %s accepts no friend requests (verifyType 1)", user)}
-		}
-		r, err = t.ask(Incoming, user, peer, remark, requester)
+		r, err = t.askIncoming(user, peer, remark, requester)
 		return err
 	})
 	return r, err
+}
+
+// askIncoming records peer's request to user, unless user accepts none.
+func (t *txn) askIncoming(user, peer, remark string, requester Profile) (FriendRequest, error) {
+	u, err := t.user(user)
+	if err != nil {
+		return FriendRequest{}, err
+	}
+	if u.VerifyType == VerifyNobody {
+		return FriendRequest{}, &ForbiddenError{Reason: fmt.Sprintf("user %s accepts no friend requests (verifyType 1)", user)}
+	}
+	return t.ask(Incoming, user, peer, remark, requester)
 }
 
 // decide moves a pending request to state.
@@ -213,13 +223,7 @@ func (s *Store) Accept(id uint64, sends ...Send) (FriendRequest, Friend, error) 
 	var f Friend
 	err := s.update(func(t *txn) error {
 		var err error
-		if r, err = t.incoming(id); err != nil {
-			return err
-		}
-		if err := t.decide(&r, RequestAccepted); err != nil {
-			return err
-		}
-		if f, err = t.befriend(r.User, r.Peer, "", r.Requester); err != nil {
+		if r, f, err = t.answer(id, true); err != nil {
 			return err
 		}
 		return t.enqueueAll(sends)
@@ -236,15 +240,29 @@ func (s *Store) Refuse(id uint64, sends ...Send) (FriendRequest, error) {
 	var r FriendRequest
 	err := s.update(func(t *txn) error {
 		var err error
-		if r, err = t.incoming(id); err != nil {
-			return err
-		}
-		if err := t.decide(&r, RequestRefused); err != nil {
+		if r, _, err = t.answer(id, false); err != nil {
 			return err
 		}
 		return t.enqueueAll(sends)
 	})
 	return r, err
+}
+
+// answer decides the pending incoming request id: accepted (the local
+// user now has the requester as a friend) or refused.
+func (t *txn) answer(id uint64, agree bool) (FriendRequest, Friend, error) {
+	r, err := t.incoming(id)
+	if err != nil {
+		return r, Friend{}, err
+	}
+	if !agree {
+		return r, Friend{}, t.decide(&r, RequestRefused)
+	}
+	if err := t.decide(&r, RequestAccepted); err != nil {
+		return r, Friend{}, err
+	}
+	f, err := t.befriend(r.User, r.Peer, "", r.Requester)
+	return r, f, err
 }
 
 func (t *txn) incoming(id uint64) (FriendRequest, error) {
@@ -270,35 +288,41 @@ func (s *Store) PeerAnswered(user, peer string, agreed bool, responder Profile) 
 	if err := responder.check("responder"); err != nil {
 		return FriendRequest{}, Friend{}, err
 	}
+	var r FriendRequest
+	var f Friend
+	err = s.update(func(t *txn) error {
+		r, f, err = t.peerAnswered(user, peer, agreed, responder)
+		return err
+	})
+	return r, f, err
+}
+
+// peerAnswered records peer's answer to user's outgoing request.
+func (t *txn) peerAnswered(user, peer string, agreed bool, responder Profile) (FriendRequest, Friend, error) {
 	want := RequestRefused
 	if agreed {
 		want = RequestAccepted
 	}
-	var r FriendRequest
+	r, ok, err := t.latestRequest(Outgoing, user, peer)
+	if err != nil {
+		return r, Friend{}, err
+	}
+	if !ok {
+		return r, Friend{}, &NotFoundError{Kind: "friend request", Key: user + " -> " + peer}
+	}
 	var f Friend
-	err = s.update(func(t *txn) error {
-		var ok bool
-		var err error
-		if r, ok, err = t.latestRequest(Outgoing, user, peer); err != nil {
-			return err
-		}
-		if !ok {
-			return &NotFoundError{Kind: "friend request", Key: user + " -> " + peer}
-		}
-		if r.State == want {
-			if agreed {
-				f, _, err = boltdb.Get[Friend](t.b(bucketFriends), friendKey(user, peer))
-			}
-			return err
-		}
-		if err := t.decide(&r, want); err != nil {
-			return err
-		}
+	if r.State == want {
 		if agreed {
-			f, err = t.befriend(user, peer, r.Remark, responder)
+			f, _, err = boltdb.Get[Friend](t.b(bucketFriends), friendKey(user, peer))
 		}
-		return err
-	})
+		return r, f, err
+	}
+	if err := t.decide(&r, want); err != nil {
+		return r, f, err
+	}
+	if agreed {
+		f, err = t.befriend(user, peer, r.Remark, responder)
+	}
 	return r, f, err
 }
 
@@ -343,17 +367,21 @@ func (s *Store) DeleteFriend(owner, peer string, sends ...Send) (existed bool, e
 		return false, err
 	}
 	err = s.update(func(t *txn) error {
-		b := t.b(bucketFriends)
-		if b.Get(friendKey(owner, peer)) == nil {
-			return nil
-		}
-		existed = true
-		if err := b.Delete(friendKey(owner, peer)); err != nil {
+		if existed, err = t.unfriend(owner, peer); err != nil || !existed {
 			return err
 		}
 		return t.enqueueAll(sends)
 	})
 	return existed, err
+}
+
+// unfriend removes owner's side of the friendship with peer, if any.
+func (t *txn) unfriend(owner, peer string) (existed bool, err error) {
+	b := t.b(bucketFriends)
+	if b.Get(friendKey(owner, peer)) == nil {
+		return false, nil
+	}
+	return true, b.Delete(friendKey(owner, peer))
 }
 
 // IsFriend answers S9 for this side: does owner have peer as a friend.

@@ -88,9 +88,9 @@ func (s *Store) view(fn func(t *txn) error) error {
 // update runs fn in one read-write transaction; any error rolls back
 // everything fn wrote.
 func (s *Store) update(fn func(t *txn) error) error {
-	return s.db.Update(func(tx *bbolt.Tx) error {
+	return boltdb.ExplainNoSpace(schema.Name, s.path, s.db.Update(func(tx *bbolt.Tx) error {
 		return fn(&txn{tx: tx, now: s.now().UTC()})
-	})
+	}))
 }
 
 // batch is update for the paths every message takes (received, sent,
@@ -100,9 +100,9 @@ func (s *Store) update(fn func(t *txn) error) error {
 // once, when another call of its group fails: it must only write through
 // t and must set its results afresh on every run.
 func (s *Store) batch(fn func(t *txn) error) error {
-	return s.group.Update(func(tx *bbolt.Tx) error {
+	return boltdb.ExplainNoSpace(schema.Name, s.path, s.group.Update(func(tx *bbolt.Tx) error {
 		return fn(&txn{tx: tx, now: s.now().UTC()})
-	})
+	}))
 }
 
 // CommitStats counts the group commits of the paths every message takes:

@@ -37,6 +37,8 @@ type Options struct {
 	// Now is the server's clock; default time.Now. A test spanning days
 	// of fake time gives its clients the same clock.
 	Now func() time.Time
+	// RemoteAdmin also serves the remote admin API on loopback (AdminURL).
+	RemoteAdmin bool
 }
 
 // Server is a management server running in the test process.
@@ -47,6 +49,7 @@ type Server struct {
 	Root    string // the root certificate file, as a pinned root
 
 	now    func() time.Time
+	remote bool
 	pw     []byte
 	cancel context.CancelFunc
 	done   chan error
@@ -56,7 +59,7 @@ type Server struct {
 // temporary data directory. It stops at the end of the test.
 func Start(t testing.TB, o Options) *Server {
 	t.Helper()
-	s := &Server{DataDir: filepath.Join(t.TempDir(), "data"), Dir: t.TempDir(), now: o.Now}
+	s := &Server{DataDir: filepath.Join(t.TempDir(), "data"), Dir: t.TempDir(), now: o.Now, remote: o.RemoteAdmin}
 	init := &ca.InitOptions{CommonName: "mgmttest root", ServerName: "mgmttest"}
 	if o.Encrypted {
 		s.pw = []byte(CAPassword)
@@ -87,11 +90,15 @@ func (s *Server) Restart(t testing.TB) {
 }
 
 func (s *Server) start(init *ca.InitOptions, addr string) error {
-	srv, err := server.New(server.Config{
+	cfg := server.Config{
 		DataDir: s.DataDir, Addr: addr, InitCA: init, CAPassword: s.pw, Now: s.now,
 		Logger:   slog.New(slog.DiscardHandler),
 		Notifier: server.NotifierOptions{BaseBackoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond, Timeout: time.Second},
-	})
+	}
+	if s.remote {
+		cfg.AdminAddr = "127.0.0.1:0"
+	}
+	srv, err := server.New(cfg)
 	if err != nil {
 		return err
 	}

@@ -1,14 +1,15 @@
 //go:build unix
 
-package httpsig
+package cputime
 
 import (
 	"syscall"
 	"time"
 )
 
-// processCPU is the CPU time used so far by all threads of the process.
-func processCPU() time.Duration {
+// Process is the CPU time used so far by all threads of the process, user
+// and system, garbage collector included; 0 if it cannot be read.
+func Process() time.Duration {
 	var ru syscall.Rusage
 	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
 		return 0
