@@ -39,14 +39,12 @@
 // writes every message makes (S1 at the receiver; the send, its outbox
 // entry and the delivery mark at the sender) share commits when they
 // arrive together (imstore's group commit), each still answered after its
-// own commit. BenchmarkChatRoundTrip (two servers on loopback, -callers 16,
-// a 2-core machine) measured 2,800 signed S1 round trips/s against an SM2
-// bound of 9,700/s (0.28) at 5.3 messages per commit, and 540 µs of CPU
-// per round trip; with a commit per message, 1,600/s (0.17) and 870 µs.
-// S8, which writes nothing, made 5,500/s (0.50) at 350 µs in the same
-// runs. What limits S1 now is mostly CPU (SM2 a third; the commits, HTTP,
-// JSON, GC), not waiting for the disk. BenchmarkUserRoundTrip and imstore's
-// BenchmarkDeliverLocalParallel tell the parts apart.
+// own commit. What limits S1 is CPU, not waiting for the disk: SM2 is
+// about a third of a round trip's, the rest HTTP, JSON, allocation and the
+// commits. BenchmarkChatRoundTrip and BenchmarkUserRoundTrip report the
+// round trips next to the SM2 bound of the same run, BenchmarkGroupFanOut
+// a group's fan-out beside them; docs/PERFORMANCE.md has the figures and
+// how to reproduce them.
 //
 // # Life cycle
 //
