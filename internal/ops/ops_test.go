@@ -1,0 +1,68 @@
+package ops
+
+import (
+	"context"
+	"net"
+	"strings"
+	"testing"
+
+	dto "github.com/prometheus/client_model/go"
+)
+
+func TestListenWithoutHostBindsLoopback(t *testing.T) {
+	ln, err := Listen(":0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	if ip := ln.Addr().(*net.TCPAddr).IP; !ip.IsLoopback() {
+		t.Errorf("bound %s, want loopback", ip)
+	}
+	if _, err := Listen("9440"); err == nil || !strings.Contains(err.Error(), "want HOST:PORT or :PORT") {
+		t.Errorf("Listen(9440) = %v", err)
+	}
+}
+
+// A service restarted in the process (serve restarts the IM server once it
+// is registered) reuses its series: counters keep counting, gauges and
+// checks read the running instance.
+func TestServiceRestartReusesSeries(t *testing.T) {
+	r := NewRegistry()
+	first := r.Service("im")
+	c := first.Counter("imictl_test_total", "test", "result")
+	c.WithLabelValues("ok").Inc()
+	first.Gauge("imictl_test_value", "test", func() float64 { return 1 })
+	first.Ready("store", func(context.Context) error { return context.Canceled })
+
+	again := r.Service("im")
+	if again != first {
+		t.Fatal("a second Service(im) is another view")
+	}
+	again.Counter("imictl_test_total", "test", "result").WithLabelValues("ok").Inc()
+	again.Gauge("imictl_test_value", "test", func() float64 { return 2 })
+	again.Ready("store", func(context.Context) error { return nil })
+
+	families, err := r.Gatherer().Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	values := map[string]float64{}
+	for _, f := range families {
+		for _, m := range f.GetMetric() {
+			values[f.GetName()] = value(m)
+		}
+	}
+	if values["imictl_test_total"] != 2 || values["imictl_test_value"] != 2 {
+		t.Errorf("after a restart: counter %v (want 2), gauge %v (want 2, the running instance's)", values["imictl_test_total"], values["imictl_test_value"])
+	}
+	if rep := r.Readiness(context.Background()); !rep.Ready || len(rep.Checks) != 1 {
+		t.Errorf("readiness after a restart = %+v, want the new check only", rep)
+	}
+}
+
+func value(m *dto.Metric) float64 {
+	if c := m.GetCounter(); c != nil {
+		return c.GetValue()
+	}
+	return m.GetGauge().GetValue()
+}
