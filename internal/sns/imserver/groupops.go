@@ -155,7 +155,17 @@ func (s *Server) GroupShow(ctx context.Context, user, group string) (adminapi.Gr
 		return adminapi.GroupView{}, err
 	}
 	r, err := s.peers.GroupInfo(ctx, peer, g.String(), self)
-	return adminapi.GroupView{GroupInfo: r.GroupInfo, GSet: r.GSet, Main: g.Domain()}, err
+	if err != nil {
+		return adminapi.GroupView{}, err
+	}
+	// The main server's answer is the name to show from now on: a rename
+	// reaches member servers as a G10 without the name.
+	if r.GroupInfo.GroupName != "" {
+		if err := s.st.RenameGroupRoutes(g.String(), r.GroupInfo.GroupName); err != nil {
+			s.log.Warn("keeping a group's new name failed", "group", g.String(), "err", err)
+		}
+	}
+	return adminapi.GroupView{GroupInfo: r.GroupInfo, GSet: r.GSet, Main: g.Domain()}, nil
 }
 
 // GroupMembers lists a group's members for a local member (G12 for

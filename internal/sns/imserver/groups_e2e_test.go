@@ -180,6 +180,15 @@ func TestGroupsEndToEnd(t *testing.T) {
 	name := "Team B"
 	must(w.beta.admin.SetGroup(ctx, adminapi.GroupSet{User: "bob", Group: w.gid, Name: &name, IsVisible: 1}))(t)
 	w.agree("renamed by bob", "Team B n=6 allow=1 visible=1 main=alpha-im | alice@alpha-im:3 amy@alpha-im:1 ben@beta-im:1 bob@beta-im:2 carl@gamma-im:1 cora@gamma-im:1", everyone...)
+	// Member servers took the new name from the main server's G11 (a G10
+	// carries none): their users' group lists show it.
+	for _, m := range []member{bob, cora} {
+		for _, g := range must(m.s.admin.Groups(ctx, m.user))(t) {
+			if g.GroupID == w.gid && g.GroupName != name {
+				t.Errorf("%s lists the group as %q after the rename, want %q", m.id(), g.GroupName, name)
+			}
+		}
+	}
 	must(w.alpha.admin.SetGroupAdmin(ctx, "alice", w.gid, bob.id(), false))(t)
 	w.agree("bob no longer admin", "Team B n=6 allow=1 visible=1 main=alpha-im | alice@alpha-im:3 amy@alpha-im:1 ben@beta-im:1 bob@beta-im:1 carl@gamma-im:1 cora@gamma-im:1", everyone...)
 

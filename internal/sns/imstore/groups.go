@@ -701,3 +701,34 @@ func (s *Store) DeliverGroup(users []string, msg Message) error {
 		return nil
 	})
 }
+
+// RenameGroupRoutes records name as groupID's name in the routes of every
+// local member: a member server learns a group's name from the invitation
+// and, after a rename (G10 operType 7 carries no name), from the main
+// server's G11. Routes already carrying name are left as they are.
+func (s *Store) RenameGroupRoutes(groupID, name string) error {
+	if err := checkText("groupName", name, maxNameLen, false); err != nil {
+		return err
+	}
+	return s.update(func(t *txn) error {
+		b := t.b(bucketGroupRoutes)
+		var stale []GroupRoute
+		err := forPrefix(b, prefix(groupID), func(_, v []byte) (bool, error) {
+			r, err := boltdb.Decode[GroupRoute](v)
+			if err == nil && r.GroupName != name {
+				stale = append(stale, r)
+			}
+			return err == nil, err
+		})
+		if err != nil {
+			return err
+		}
+		for _, r := range stale {
+			r.GroupName = name
+			if err := boltdb.Put(b, key(groupID, r.User), r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

@@ -2,6 +2,7 @@ package imstore
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -128,6 +129,21 @@ func TestGroupRoutes(t *testing.T) {
 	r, ok, err := s.GroupRoute("g1@alpha", "bob")
 	if err != nil || !ok || r.GroupName != "Team" || r.Main != "alpha" {
 		t.Errorf("bob's route: %+v %v %v", r, ok, err)
+	}
+	// A rename learnt from the main server reaches every local member's route.
+	if err := s.RenameGroupRoutes("g1@alpha", "Crew"); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []string{"bob", "bea"} {
+		if r, _, _ := s.GroupRoute("g1@alpha", u); r.GroupName != "Crew" || r.Main != "alpha" {
+			t.Errorf("%s's route after the rename: %+v", u, r)
+		}
+	}
+	if err := s.RenameGroupRoutes("g1@alpha", strings.Repeat("x", 10000)); err == nil {
+		t.Error("an overlong name was stored")
+	}
+	if r, _, _ := s.GroupRoute("g1@alpha", "bob"); r.GroupName != "Crew" {
+		t.Errorf("a refused rename changed the route: %+v", r)
 	}
 	if missing, err := s.UnroutedMember("g1@alpha", []string{"bob", "bea"}); err != nil || missing != "" {
 		t.Errorf("both routed, but %q is not (%v)", missing, err)
