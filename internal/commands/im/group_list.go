@@ -129,7 +129,7 @@ func invitationsView(invs []adminapi.GroupInvitation) output.View {
 	data := make([]invitation, 0, len(invs))
 	rows := make([][]string, 0, len(invs))
 	for _, inv := range invs {
-		at := time.UnixMilli(inv.InvitedAt).UTC()
+		at := inv.InvitedAt.UTC()
 		data = append(data, invitation{GroupID: inv.GroupID, GroupName: inv.GroupName, Invitee: inv.Invitee, Inviter: inv.Inviter, Main: inv.Main, InvitedAt: at})
 		rows = append(rows, []string{inv.GroupID, inv.GroupName, inv.Inviter, when(at)})
 	}

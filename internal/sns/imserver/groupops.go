@@ -107,7 +107,7 @@ func (s *Server) Invitations(user string) ([]adminapi.GroupInvitation, error) {
 	invs, err := s.st.Invitations(self)
 	out := make([]adminapi.GroupInvitation, len(invs))
 	for i, inv := range invs {
-		out[i] = adminapi.GroupInvitation{GroupID: inv.GroupID, GroupName: inv.GroupName, Invitee: inv.Invitee, Inviter: inv.Inviter, Main: inv.Main, InvitedAt: inv.InvitedAt.UnixMilli()}
+		out[i] = adminapi.GroupInvitation{GroupID: inv.GroupID, GroupName: inv.GroupName, Invitee: inv.Invitee, Inviter: inv.Inviter, Main: inv.Main, InvitedAt: inv.InvitedAt.UTC()}
 	}
 	return out, err
 }

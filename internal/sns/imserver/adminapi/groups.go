@@ -1,6 +1,10 @@
 package adminapi
 
-import "github.com/imictl/imictl/internal/sns/wire"
+import (
+	"time"
+
+	"github.com/imictl/imictl/internal/sns/wire"
+)
 
 // Paths of the group operations (docs/PROTOCOL.md, section 9). Every one
 // acts as a local user ("user"); on the main group's server it is done
@@ -67,12 +71,12 @@ type GroupEntry struct {
 
 // GroupInvitation is an invitation a local user has not answered yet.
 type GroupInvitation struct {
-	GroupID   string `json:"groupID"`
-	GroupName string `json:"groupName"`
-	Invitee   string `json:"invitee"`
-	Inviter   string `json:"inviter"`
-	Main      string `json:"main"`
-	InvitedAt int64  `json:"invitedAt"` // milliseconds since 1970
+	GroupID   string    `json:"groupID"`
+	GroupName string    `json:"groupName"`
+	Invitee   string    `json:"invitee"`
+	Inviter   string    `json:"inviter"`
+	Main      string    `json:"main"`
+	InvitedAt time.Time `json:"invitedAt"`
 }
 
 // GroupInvite invites Users (full ids, or local users' ids) into Group.
