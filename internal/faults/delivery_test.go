@@ -232,3 +232,21 @@ func TestKillReceiver(t *testing.T) {
 		t.Errorf("the sender refused %d messages while the receiver was down: it should queue them", len(l.outcomes)-l.counts[acked])
 	}
 }
+
+// SIGTERM of the sending IM server in mid-stream, as an init system stops
+// it: it stops accepting, finishes the calls in flight, exits 0, and after
+// the restart every acknowledged message arrives once, in order.
+func TestTermSender(t *testing.T) {
+	alpha, beta, users := crashWorld(t)
+	l := stream(t, alpha, users, "b0@beta", *messages, *messages/senders/3, func() {
+		t.Logf("stopping alpha (SIGTERM) with %d messages in its outbox", pending(alpha))
+		if code := alpha.proc.stop(); code != 0 {
+			t.Errorf("alpha exited %d on SIGTERM, want 0", code)
+		}
+		alpha.restart(t)
+	})
+	checkDelivered(t, alpha, beta, "b0", l)
+	if l.counts[acked] == 0 {
+		t.Fatal("nothing was acknowledged")
+	}
+}
