@@ -39,6 +39,10 @@ func TestIsBaseURL(t *testing.T) {
 		"https://im.example.com/?a=1":    false,
 		"https://im.example.com/#frag":   false,
 		"https://im.example.com/%zz":     false,
+		"http://000000000:70000":         false, // found by FuzzLoadConfig
+		"http://im.example.com:0":        false,
+		"http://:8440":                   false,
+		"http://im.example.com:65535":    true,
 	} {
 		if got := IsBaseURL(s); got != want {
 			t.Errorf("IsBaseURL(%q) = %v, want %v", s, got, want)

@@ -260,8 +260,8 @@ func checkBaseURL(s string) error {
 		return fmt.Errorf("%q: want an http:// or https:// URL (%v)", s, err)
 	case u.Scheme != "http" && u.Scheme != "https":
 		return fmt.Errorf("%q: want an http:// or https:// URL", s)
-	case u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "":
-		return fmt.Errorf("%q: want scheme://host[:port][/path] without user, query or fragment", s)
+	case !ids.IsBaseURL(s):
+		return fmt.Errorf("%q: want scheme://host[:port][/path] with a port from 1 to 65535, without user, query or fragment", s)
 	}
 	return nil
 }
