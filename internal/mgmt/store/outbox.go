@@ -19,9 +19,10 @@ const (
 
 // OutboxEntry is one change notification (interface M3) to deliver: tell
 // Destination that Subject changed, i.e. POST {"serverId": Subject} to
-// Destination's receivenotify. Entries are queued in the transaction that
-// makes the change, so a change is never committed without its
-// notifications, and survive restarts until delivered.
+// Destination's receivenotify. The transaction that makes the change queues
+// them as one OutboxChange, so a change is never committed without its
+// notifications; ExpandChanges turns it into entries (fanout.go), which
+// survive restarts until delivered.
 type OutboxEntry struct {
 	ID            uint64      `json:"id"`
 	Destination   string      `json:"destination"` // serverId to notify
@@ -41,24 +42,15 @@ type OutboxFilter struct {
 	Limit       int // at most this many, oldest first (0 = no limit)
 }
 
-// notifyAll queues a notification that subject changed to every server with
-// status 0 except subject itself.
-func (t *txn) notifyAll(subject string) error {
-	return t.b(bucketServersActive).ForEach(func(dest, _ []byte) error {
-		if string(dest) == subject {
-			return nil
-		}
-		return t.enqueue(string(dest), subject)
-	})
-}
-
-func (t *txn) enqueue(dest, subject string) error {
+// enqueue queues the notification to dest that subject changed at
+// changedAt, due now.
+func (t *txn) enqueue(dest, subject string, changedAt time.Time) error {
 	b := t.b(bucketOutbox)
 	id, err := b.NextSequence()
 	if err != nil {
 		return err
 	}
-	e := OutboxEntry{ID: id, Destination: dest, Subject: subject, State: OutboxPending, NextAttemptAt: t.now, CreatedAt: t.now}
+	e := OutboxEntry{ID: id, Destination: dest, Subject: subject, State: OutboxPending, NextAttemptAt: t.now, CreatedAt: changedAt}
 	if err := boltdb.Put(b, boltdb.U64(id), e); err != nil {
 		return err
 	}
@@ -241,11 +233,24 @@ func (s *Store) ListOutbox(f OutboxFilter) ([]OutboxEntry, error) {
 // PruneOutbox deletes up to limit delivered entries (oldest first) that were
 // delivered before before, and returns how many it deleted. Every change
 // queues one entry per active server, so a notifier calls this periodically
-// to keep the file from growing without bound.
+// to keep the store from growing without bound. It deletes copyBatch
+// entries per transaction, within etcd's default limits.
 func (s *Store) PruneOutbox(before time.Time, limit int) (int, error) {
 	if limit <= 0 {
 		return 0, boltdb.Invalid("limit", "%d; prune at least one entry per call", limit)
 	}
+	total := 0
+	for total < limit {
+		n, err := s.pruneBatch(before, min(limit-total, copyBatch))
+		total += n
+		if err != nil || n == 0 {
+			return total, err
+		}
+	}
+	return total, nil
+}
+
+func (s *Store) pruneBatch(before time.Time, limit int) (int, error) {
 	n := 0
 	err := s.update(func(t *txn) error {
 		// Collect first: deleting under a bbolt cursor makes Next skip a key.
