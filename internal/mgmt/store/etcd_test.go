@@ -2,10 +2,12 @@ package store
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/imictl/imictl/internal/boltdb"
 	"github.com/imictl/imictl/internal/etcdtest"
@@ -260,5 +262,55 @@ func TestEtcdScanConflictsAndOwnWrites(t *testing.T) {
 	})
 	if !got["k0"] || !got["k2"] || got["k1"] || !got["k3"] {
 		t.Errorf("the bucket holds %v", got)
+	}
+}
+
+// A change, its notifications to more servers than etcd's default 128
+// operations would take at once, their retry and their pruning all fit
+// etcd's default limits: they run in bounded transactions.
+func TestEtcdDefaultLimitsSufficeForChangesAndNotifications(t *testing.T) {
+	etcdPass(t)
+	small, err := etcdtest.StartWith(t.TempDir(), etcdtest.Limits{}) // etcd's defaults: 128 operations
+	if err != nil {
+		t.Skipf("a second embedded etcd cannot start: %v", err)
+	}
+	defer small.Close()
+	c := newClock()
+	s, err := OpenEtcd(small.Client(t), EtcdConfig{Prefix: small.Prefix()}, Options{Now: c.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	register(t, s, "dest")
+	for i := range 70 {
+		register(t, s, fmt.Sprintf("s%02d", i))
+	}
+	approveQueued(t, s, "last")
+	expandAll(t, s)
+	told := 0
+	for _, e := range mustOutbox(t, s, OutboxFilter{}) {
+		if e.Subject == "last" {
+			told++
+		}
+	}
+	if told != 71 {
+		t.Fatalf("last told to %d servers, want 71", told)
+	}
+	pending := mustOutbox(t, s, OutboxFilter{Destination: "dest"})
+	for _, e := range pending {
+		if err := s.MarkFailed(e.ID, c.Now().Add(time.Hour), "down"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := s.RetryDestination("admin", "dest"); err != nil || n != len(pending) {
+		t.Fatalf("retried %d of %d: %v", n, len(pending), err)
+	}
+	for _, e := range pending {
+		if err := s.MarkDelivered(e.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.Add(time.Hour)
+	if n, err := s.PruneOutbox(c.Now(), 10000); err != nil || n != len(pending) {
+		t.Fatalf("pruned %d of %d: %v", n, len(pending), err)
 	}
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"go.etcd.io/bbolt"
 
@@ -187,4 +188,32 @@ func TestOpenEtcdMigratesSchema1(t *testing.T) {
 	}
 	register(t, s, "beta")
 	checkToldOnce(t, s, "beta", []string{"alpha"})
+}
+
+func TestRetryDestinationInBatches(t *testing.T) {
+	s, c := openTest(t)
+	register(t, s, "dest")
+	registerMany(t, s, retryBatch+5) // dest is told of each
+	pending := mustOutbox(t, s, OutboxFilter{Destination: "dest"})
+	for _, e := range pending {
+		if err := s.MarkFailed(e.ID, c.Now().Add(time.Hour), "down"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	seq := lastAuditSeq(t, s)
+	if n, err := s.RetryDestination("admin", "dest"); err != nil || n != len(pending) {
+		t.Fatalf("retried %d of %d, %v", n, len(pending), err)
+	}
+	due := 0
+	for _, e := range mustOutbox(t, s, OutboxFilter{Destination: "dest"}) {
+		if !e.NextAttemptAt.After(c.Now()) {
+			due++
+		}
+	}
+	if due != len(pending) {
+		t.Fatalf("%d of %d due after retry", due, len(pending))
+	}
+	if audit, _ := s.Audit(AuditFilter{After: seq}); len(audit) != 1 || audit[0].Action != ActionOutboxRetry {
+		t.Fatalf("audit %+v", audit)
+	}
 }

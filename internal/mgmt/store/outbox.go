@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -149,36 +150,60 @@ func (s *Store) MarkFailed(id uint64, nextAttemptAt time.Time, reason string) er
 
 // RetryDestination makes every pending entry for destination due now (an
 // administrator's "try again", e.g. after the peer is fixed) and returns how
-// many there were.
+// many there were. It reschedules retryBatch entries per transaction,
+// within etcd's default limits, and audits the total in the last one.
 func (s *Store) RetryDestination(actor, destination string) (int, error) {
 	if err := requireActor(actor); err != nil {
 		return 0, err
 	}
-	n := 0
-	err := s.update(func(t *txn) error {
-		var ids []uint64
-		err := t.b(bucketOutboxDue).ForEach(func(k, dest []byte) error {
+	var ids []uint64
+	err := s.view(func(t *txn) error {
+		return t.b(bucketOutboxDue).ForEach(func(k, dest []byte) error {
 			if string(dest) == destination {
 				ids = append(ids, boltdb.Btou(k[8:]))
 			}
 			return nil
 		})
-		if err != nil {
-			return err
-		}
-		for _, id := range ids {
-			if err := t.retry(id); err != nil {
-				return err
-			}
-		}
-		n = len(ids)
-		if n == 0 {
-			return nil
-		}
-		return t.audit(actor, ActionOutboxRetry, destination, fmt.Sprintf("%d pending notifications", n))
 	})
-	return n, err
+	if err != nil || len(ids) == 0 {
+		return 0, err
+	}
+	n := 0
+	for len(ids) > 0 {
+		batch := ids[:min(len(ids), retryBatch)]
+		ids = ids[len(batch):]
+		done := 0
+		err := s.update(func(t *txn) error {
+			done = 0
+			for _, id := range batch {
+				e, err := t.outboxEntry(id)
+				if errors.Is(err, ErrNotFound) || err == nil && e.State != OutboxPending {
+					continue // delivered (and pruned) meanwhile
+				}
+				if err != nil {
+					return err
+				}
+				if err := t.reschedule(e, func(e *OutboxEntry) { e.NextAttemptAt = t.now }); err != nil {
+					return err
+				}
+				done++
+			}
+			if len(ids) > 0 || n+done == 0 {
+				return nil
+			}
+			return t.audit(actor, ActionOutboxRetry, destination, fmt.Sprintf("%d pending notifications", n+done))
+		})
+		if err != nil {
+			return n, err
+		}
+		n += done
+	}
+	return n, nil
 }
+
+// retryBatch is how many entries RetryDestination reschedules per
+// transaction: three writes each, and the audit entry.
+const retryBatch = 30
 
 // RetryEntry makes one pending entry due now.
 func (s *Store) RetryEntry(actor string, id uint64) error {
