@@ -125,7 +125,10 @@ func (n *notifier) round(ctx context.Context) (full bool, err error) {
 	more := true
 	for i := 0; more && i < expandPerRound && ctx.Err() == nil; i++ {
 		if more, err = n.st.ExpandChanges(); err != nil {
-			return false, fmt.Errorf("expanding changes into notifications: %w", err)
+			// Deliver what is queued anyway; the expansion is tried
+			// again next round.
+			n.log.Error("queueing a change's notifications failed", "err", err)
+			more = false
 		}
 	}
 	due, err := n.st.DueOutbox(n.now(), n.opts.Batch)
