@@ -44,9 +44,10 @@ type Limits struct {
 	ClientTLS *transport.TLSInfo
 }
 
-// Recommended are the limits README recommends for a management registry
-// (--max-txn-ops 50000 --max-request-bytes 33554432): a change to a server
-// queues one notification per registered server in its one transaction.
+// Recommended are generous limits (--max-txn-ops 50000
+// --max-request-bytes 33554432), for tests that store many records in one
+// transaction (ImportServers); the management store's changes and their
+// notifications fit etcd's defaults.
 var Recommended = Limits{MaxTxnOps: 50000, MaxRequestBytes: 32 << 20}
 
 // Start runs an etcd member with its data in dir and the Recommended

@@ -126,7 +126,24 @@ func (e *env) register(t testing.TB, id string) *sm2.PrivateKey {
 	if _, err := e.svc.Approve(bg, a.ID, "admin:test", ""); err != nil {
 		t.Fatal(err)
 	}
+	e.expand(t)
 	return key
+}
+
+// expand expands the queued changes into notifications, as the notifier
+// does before delivering, in at most 1000 batches.
+func (e *env) expand(t testing.TB) {
+	t.Helper()
+	for range 1000 {
+		more, err := e.st.ExpandChanges()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !more {
+			return
+		}
+	}
+	t.Fatal("changes still queued after 1000 batches")
 }
 
 // snapshot is everything in the store, to assert that a refused operation

@@ -55,6 +55,7 @@ func TestApproveNewIssuesCertificate(t *testing.T) {
 	if err := pki.VerifyCertificate(cert, pki.VerifyOptions{Roots: e.roots, ServerID: "alpha", Now: e.clock.Now()}); err != nil {
 		t.Fatal(err)
 	}
+	e.expand(t)
 	out, _ := e.svc.Notifications(bg, store.OutboxFilter{Destination: "peer"})
 	if len(out) != 1 || out[0].Subject != "alpha" {
 		t.Fatalf("notifications %+v", out)

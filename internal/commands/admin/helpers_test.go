@@ -55,7 +55,7 @@ func decode[T any](t *testing.T, res cmdtest.Result) T {
 	t.Helper()
 	var v T
 	if err := json.Unmarshal([]byte(res.Stdout), &v); err != nil {
-		t.Fatalf("stdout is not the expected JSON: %v\n%s", err, res.Stdout)
+		t.Fatalf("stdout is not the expected JSON: %v\n%s\nstderr: %s", err, res.Stdout, res.Stderr)
 	}
 	return v
 }

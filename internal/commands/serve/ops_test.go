@@ -89,7 +89,7 @@ func TestServeOps(t *testing.T) {
 	if !found {
 		t.Errorf("no verified signatures counted by the management server")
 	}
-	for _, name := range []string{"imictl_requests_total", "imictl_notifications_pending", "imictl_crl_age_seconds", "imictl_directory_servers"} {
+	for _, name := range []string{"imictl_requests_total", "imictl_notifications_pending", "imictl_notification_changes_expanding", "imictl_crl_age_seconds", "imictl_directory_servers"} {
 		if _, ok := families[name]; !ok {
 			t.Errorf("no %s series", name)
 		}

@@ -48,7 +48,8 @@ func (o *NotifierOptions) defaults() {
 	}
 }
 
-// notifier drains the store's outbox: for every change it tells each
+// notifier drains the store's outbox: it expands each change into one
+// notification per destination (store.ExpandChanges), then tells each
 // normal IM server, with M3 (receivenotify) signed as the management
 // server, and checks the signed answer. Failures are retried with capped
 // exponential backoff and ±20% jitter for as long as it takes (the
@@ -113,9 +114,23 @@ func (n *notifier) untilNext() time.Duration {
 	return min(max(next[0].NextAttemptAt.Sub(n.now()), time.Millisecond), n.opts.MaxBackoff)
 }
 
-// round delivers the entries due now; full reports that it took a whole
-// batch, so more may be waiting.
+// expandPerRound bounds the batches of changes expanded per round, so
+// that deliveries go on while a long backlog of changes is expanded.
+const expandPerRound = 64
+
+// round expands queued changes into notifications and delivers the
+// entries due now; full reports that it expanded or took a whole batch,
+// so more may be waiting.
 func (n *notifier) round(ctx context.Context) (full bool, err error) {
+	more := true
+	for i := 0; more && i < expandPerRound && ctx.Err() == nil; i++ {
+		if more, err = n.st.ExpandChanges(); err != nil {
+			// Deliver what is queued anyway; the expansion is tried
+			// again next round.
+			n.log.Error("queueing a change's notifications failed", "err", err)
+			more = false
+		}
+	}
 	due, err := n.st.DueOutbox(n.now(), n.opts.Batch)
 	if err != nil {
 		return false, err
@@ -138,7 +153,7 @@ func (n *notifier) round(ctx context.Context) (full bool, err error) {
 		})
 	}
 	wg.Wait()
-	return len(due) == n.opts.Batch, nil
+	return more || len(due) == n.opts.Batch, nil
 }
 
 // deliver sends one destination's due entries in order, stopping at the

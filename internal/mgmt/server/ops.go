@@ -26,6 +26,13 @@ func (s *Server) instrument(h http.Handler) http.Handler {
 		}
 		return float64(len(pending))
 	})
+	m.Gauge("imictl_notification_changes_expanding", "Changes whose notifications (M3) are not all queued yet.", func() float64 {
+		queued, err := s.st.Expanding()
+		if err != nil {
+			return 0
+		}
+		return float64(len(queued))
+	})
 	m.Gauge("imictl_crl_age_seconds", "Seconds since the thisUpdate of the CRL in use (0 without one).", func() float64 {
 		crl, err := s.crl.Current()
 		if err != nil {

@@ -20,8 +20,9 @@ import (
 //     dies (its lease expires), the next leader continues with it: an entry
 //     the old leader sent but had not yet marked delivered is sent again,
 //     never lost (M3 only says "re-query this server", so a repeat is
-//     harmless). The leader watches the outbox, so a change made on any
-//     replica is sent at once.
+//     harmless). The leader watches the outbox and the queued changes
+//     (which it alone expands), so a change made on any replica is sent
+//     at once.
 //   - The CRL: each replica checks signatures against the CRL in memory;
 //     it follows the one in etcd, so a revocation published by one replica
 //     is enforced by all.
@@ -69,11 +70,13 @@ func (s *Server) leadOnce(ctx context.Context, cli *clientv3.Client, prefix stri
 		case <-leading.Done():
 		}
 	}()
-	go func() {
-		for range s.st.Watch(leading, store.TopicOutbox) {
-			s.notifier.Wake()
-		}
-	}()
+	for _, topic := range []store.Topic{store.TopicOutbox, store.TopicChanges} {
+		go func() {
+			for range s.st.Watch(leading, topic) {
+				s.notifier.Wake()
+			}
+		}()
+	}
 	s.cfg.Logger.Info("this replica sends the change notifications", "url", s.URL())
 	s.leading.Store(true)
 	s.notifier.Run(leading)

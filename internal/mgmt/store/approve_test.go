@@ -15,7 +15,7 @@ func TestApproveNewStoresServerCertificateAndNotifications(t *testing.T) {
 	if _, err := s.SetStatus("admin", "beta", StatusNormal, StatusSuspended); err != nil {
 		t.Fatal(err)
 	}
-	before, _ := s.ListOutbox(OutboxFilter{})
+	before := mustOutbox(t, s, OutboxFilter{})
 
 	a, err := s.Submit("owner-gamma", newApp("gamma"))
 	if err != nil {
@@ -39,7 +39,7 @@ func TestApproveNewStoresServerCertificateAndNotifications(t *testing.T) {
 		t.Fatalf("certificate %+v, %v", sc, err)
 	}
 	// Only alpha is active (beta is suspended, gamma is the subject).
-	after, _ := s.ListOutbox(OutboxFilter{})
+	after := mustOutbox(t, s, OutboxFilter{})
 	added := after[len(before):]
 	if len(added) != 1 || added[0].Destination != "alpha" || added[0].Subject != "gamma" || added[0].State != OutboxPending {
 		t.Fatalf("notifications %+v", added)
@@ -122,7 +122,7 @@ func TestApproveCancelRetiresServer(t *testing.T) {
 	if len(revs) != 1 || revs[0].Serial != old.CertSerial || revs[0].ServerID != "alpha" {
 		t.Fatalf("revocations %+v", revs)
 	}
-	pending, _ := s.ListOutbox(OutboxFilter{Destination: "beta"})
+	pending := mustOutbox(t, s, OutboxFilter{Destination: "beta"})
 	if last := pending[len(pending)-1]; last.Subject != "alpha" {
 		t.Fatalf("beta not told of the cancellation: %+v", last)
 	}
@@ -197,8 +197,11 @@ func lastAuditSeq(t testing.TB, s *Store) uint64 {
 	return all[len(all)-1].Seq
 }
 
+// mustOutbox expands the queued changes (as the notifier does) and lists
+// the outbox.
 func mustOutbox(t testing.TB, s *Store, f OutboxFilter) []OutboxEntry {
 	t.Helper()
+	expandAll(t, s)
 	out, err := s.ListOutbox(f)
 	if err != nil {
 		t.Fatal(err)

@@ -43,17 +43,21 @@ var (
 	// entry per pending outbox entry.
 	bucketOutboxDue = []byte("outbox_due")
 
+	// bucketOutboxChanges: u64 id -> OutboxChange; changes whose entries
+	// are not all queued yet (fanout.go). Added by schema 2.
+	bucketOutboxChanges = []byte("outbox_changes")
+
 	// bucketAudit: u64 sequence -> AuditEntry; append-only.
 	bucketAudit = []byte("audit")
 )
 
-// allBuckets is what the first migration creates and what Open checks.
+// allBuckets is what the migrations create and what Open checks.
 var allBuckets = [][]byte{
 	bucketMeta,
 	bucketServers, bucketServerChanges, bucketServersActive, bucketTombstones,
 	bucketApplications, bucketApplicationsPending,
 	bucketCertificates, bucketCertificatesByServer, bucketRevocations, bucketCRL,
-	bucketOutbox, bucketOutboxDue,
+	bucketOutbox, bucketOutboxDue, bucketOutboxChanges,
 	bucketAudit,
 }
 

@@ -70,9 +70,10 @@
 // # Notifications
 //
 // A change to a server (created, modified, suspended, resumed, cancelled)
-// queues, in the same transaction, one outbox entry per other server with
-// status 0: "Subject changed" for Destination. The notifier takes due
-// entries (DueOutbox), delivers them, and records the outcome (MarkDelivered,
+// queues, in the same transaction, one OutboxChange; the notifier expands
+// it (ExpandChanges, in bounded batches that resume after a crash) into
+// one outbox entry per other server with status 0: "Subject changed" for
+// Destination (fanout.go). It then takes due entries (DueOutbox), delivers them, and records the outcome (MarkDelivered,
 // MarkFailed with its own backoff). Delivery bookkeeping is not audited;
 // an administrator's retry is.
 package store

@@ -283,7 +283,7 @@ func (t *etcdTxn) commit() (bool, error) {
 	}
 	resp, err := t.be.cli.Txn(t.ctx).If(cmps...).Then(ops...).Commit()
 	if errors.Is(err, rpctypes.ErrTooManyOps) {
-		return false, fmt.Errorf("etcd %s refused one change of %d writes and %d checks as too large: start etcd with a greater --max-txn-ops (at least twice the number of registered servers, plus 16): %w", t.be.where, len(ops), len(cmps), err)
+		return false, fmt.Errorf("etcd %s refused one change of %d writes and %d checks as too large: start etcd with a greater --max-txn-ops (changes and their notifications fit etcd's default; importing servers, or retrying a server's pending notifications, takes about 3 per server or notification, plus 16): %w", t.be.where, len(ops), len(cmps), err)
 	}
 	if err != nil {
 		return false, fmt.Errorf("etcd %s: %w; check that the etcd cluster is up and reachable (--etcd-endpoints); the change may or may not have been made", t.be.where, err)

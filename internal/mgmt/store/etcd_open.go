@@ -54,8 +54,9 @@ func (c EtcdConfig) Dial() (*clientv3.Client, error) {
 		TLS:         tlsConfig,
 		Username:    c.Username,
 		Password:    c.Password,
-		// A change queues a notification per registered server in one
-		// transaction: allow requests as big as etcd may be told to take.
+		// Allow requests as big as etcd may be told to take (one
+		// administrator's retry of a destination with many pending
+		// notifications); imictl's others are far smaller.
 		MaxCallSendMsgSize: 64 << 20,
 		Logger:             zap.NewNop(),
 	})
@@ -132,7 +133,7 @@ func openEtcd(cli *clientv3.Client, c EtcdConfig, opts Options, owned bool) (*St
 	if _, err := cli.Get(ctx, be.prefix, clientv3.WithCountOnly()); err != nil {
 		return nil, fmt.Errorf("cannot reach etcd at %s: %w; check --etcd-endpoints, the TLS files and the credentials", strings.Join(cli.Endpoints(), ","), err)
 	}
-	s := &Store{be: be, now: opts.Now}
+	s := &Store{be: be, now: opts.Now, expandBatch: etcdExpandBatch}
 	want := schema.Version()
 	err := s.update(func(t *txn) error {
 		meta := t.b(bucketMeta)
@@ -145,9 +146,12 @@ func openEtcd(cli *clientv3.Client, c EtcdConfig, opts Options, owned bool) (*St
 			return &SchemaTooNewError{Path: be.where, Name: schema.Name, File: have, Binary: want}
 		case have == want:
 			return nil
+		case have == 1:
+			// Schema 2 adds the outbox_changes bucket, which in etcd is
+			// there as soon as a key is: entries already queued per
+			// destination stay as they are.
+			return meta.Put(boltdb.SchemaKey, boltdb.U64(want))
 		case have > 0:
-			// Schema 1 is the only one so far; a later one brings its
-			// migration for etcd here.
 			return fmt.Errorf("the registry in etcd at %s has schema version %d, which this imictl cannot migrate to %d", be.where, have, want)
 		case opts.ReadOnly:
 			return fmt.Errorf("no management registry in etcd at %s: check --etcd-endpoints and --etcd-prefix, or start `imictl serve --mgmt --store etcd` once to create it", be.where)

@@ -94,8 +94,9 @@ type Topic string
 
 // Topics another replica can change under this one.
 const (
-	TopicOutbox Topic = "outbox_due" // notifications queued or rescheduled
-	TopicCRL    Topic = "crl"        // a CRL published
+	TopicOutbox  Topic = "outbox_due"     // notifications queued or rescheduled
+	TopicChanges Topic = "outbox_changes" // changes queued, to expand into notifications
+	TopicCRL     Topic = "crl"            // a CRL published
 )
 
 // Watch signals on the returned channel whenever another process may have

@@ -99,6 +99,7 @@ func register(t testing.TB, s *Store, id string) Server {
 	if _, err := s.Approve(a.ID, Approval{Reviewer: "admin", Certificate: cert(id)}); err != nil {
 		t.Fatal(err)
 	}
+	expandAll(t, s)
 	srv, err := s.GetServer(id)
 	if err != nil {
 		t.Fatal(err)
@@ -148,4 +149,21 @@ func bboltPass(t testing.TB) {
 	if etcdtest.Current() != nil {
 		t.Skip("a test of bbolt files; it ran in the bbolt pass")
 	}
+}
+
+// expandAll expands every queued change into notifications, as the
+// notifier does before delivering; it fails the test if that takes more
+// than a batch per destination and change could.
+func expandAll(t testing.TB, s *Store) {
+	t.Helper()
+	for range 10000 {
+		more, err := s.ExpandChanges()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !more {
+			return
+		}
+	}
+	t.Fatal("ExpandChanges still reports changes after 10000 batches")
 }

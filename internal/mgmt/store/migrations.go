@@ -1,6 +1,10 @@
 package store
 
-import "github.com/imictl/imictl/internal/boltdb"
+import (
+	"go.etcd.io/bbolt"
+
+	"github.com/imictl/imictl/internal/boltdb"
+)
 
 // schema declares the management database: its buckets (buckets.go) and
 // its ordered migrations, which run at Open in one transaction. Append
@@ -16,5 +20,15 @@ var schema = &boltdb.Schema{
 func init() {
 	schema.Migrations = []boltdb.Migration{
 		{Version: 1, Name: "create buckets", Apply: schema.CreateBuckets},
+		// Entries already queued per destination stay as they are; new
+		// changes queue one OutboxChange and expand it (fanout.go).
+		{Version: 2, Name: "queue changes, expand them into notifications", Apply: createOutboxChanges},
 	}
+}
+
+// createOutboxChanges is schema 2: version 1 created the buckets of its
+// day, and a database created since has this one already.
+func createOutboxChanges(tx *bbolt.Tx) error {
+	_, err := tx.CreateBucketIfNotExists(bucketOutboxChanges)
+	return err
 }

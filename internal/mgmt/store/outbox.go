@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -19,9 +20,10 @@ const (
 
 // OutboxEntry is one change notification (interface M3) to deliver: tell
 // Destination that Subject changed, i.e. POST {"serverId": Subject} to
-// Destination's receivenotify. Entries are queued in the transaction that
-// makes the change, so a change is never committed without its
-// notifications, and survive restarts until delivered.
+// Destination's receivenotify. The transaction that makes the change queues
+// them as one OutboxChange, so a change is never committed without its
+// notifications; ExpandChanges turns it into entries (fanout.go), which
+// survive restarts until delivered.
 type OutboxEntry struct {
 	ID            uint64      `json:"id"`
 	Destination   string      `json:"destination"` // serverId to notify
@@ -41,24 +43,15 @@ type OutboxFilter struct {
 	Limit       int // at most this many, oldest first (0 = no limit)
 }
 
-// notifyAll queues a notification that subject changed to every server with
-// status 0 except subject itself.
-func (t *txn) notifyAll(subject string) error {
-	return t.b(bucketServersActive).ForEach(func(dest, _ []byte) error {
-		if string(dest) == subject {
-			return nil
-		}
-		return t.enqueue(string(dest), subject)
-	})
-}
-
-func (t *txn) enqueue(dest, subject string) error {
+// enqueue queues the notification to dest that subject changed at
+// changedAt, due now.
+func (t *txn) enqueue(dest, subject string, changedAt time.Time) error {
 	b := t.b(bucketOutbox)
 	id, err := b.NextSequence()
 	if err != nil {
 		return err
 	}
-	e := OutboxEntry{ID: id, Destination: dest, Subject: subject, State: OutboxPending, NextAttemptAt: t.now, CreatedAt: t.now}
+	e := OutboxEntry{ID: id, Destination: dest, Subject: subject, State: OutboxPending, NextAttemptAt: t.now, CreatedAt: changedAt}
 	if err := boltdb.Put(b, boltdb.U64(id), e); err != nil {
 		return err
 	}
@@ -157,36 +150,60 @@ func (s *Store) MarkFailed(id uint64, nextAttemptAt time.Time, reason string) er
 
 // RetryDestination makes every pending entry for destination due now (an
 // administrator's "try again", e.g. after the peer is fixed) and returns how
-// many there were.
+// many there were. It reschedules retryBatch entries per transaction,
+// within etcd's default limits, and audits the total in the last one.
 func (s *Store) RetryDestination(actor, destination string) (int, error) {
 	if err := requireActor(actor); err != nil {
 		return 0, err
 	}
-	n := 0
-	err := s.update(func(t *txn) error {
-		var ids []uint64
-		err := t.b(bucketOutboxDue).ForEach(func(k, dest []byte) error {
+	var ids []uint64
+	err := s.view(func(t *txn) error {
+		return t.b(bucketOutboxDue).ForEach(func(k, dest []byte) error {
 			if string(dest) == destination {
 				ids = append(ids, boltdb.Btou(k[8:]))
 			}
 			return nil
 		})
-		if err != nil {
-			return err
-		}
-		for _, id := range ids {
-			if err := t.retry(id); err != nil {
-				return err
-			}
-		}
-		n = len(ids)
-		if n == 0 {
-			return nil
-		}
-		return t.audit(actor, ActionOutboxRetry, destination, fmt.Sprintf("%d pending notifications", n))
 	})
-	return n, err
+	if err != nil || len(ids) == 0 {
+		return 0, err
+	}
+	n := 0
+	for len(ids) > 0 {
+		batch := ids[:min(len(ids), retryBatch)]
+		ids = ids[len(batch):]
+		done := 0
+		err := s.update(func(t *txn) error {
+			done = 0
+			for _, id := range batch {
+				e, err := t.outboxEntry(id)
+				if errors.Is(err, ErrNotFound) || err == nil && e.State != OutboxPending {
+					continue // delivered (and pruned) meanwhile
+				}
+				if err != nil {
+					return err
+				}
+				if err := t.reschedule(e, func(e *OutboxEntry) { e.NextAttemptAt = t.now }); err != nil {
+					return err
+				}
+				done++
+			}
+			if len(ids) > 0 || n+done == 0 {
+				return nil
+			}
+			return t.audit(actor, ActionOutboxRetry, destination, fmt.Sprintf("%d pending notifications", n+done))
+		})
+		if err != nil {
+			return n, err
+		}
+		n += done
+	}
+	return n, nil
 }
+
+// retryBatch is how many entries RetryDestination reschedules per
+// transaction: three writes each, and the audit entry.
+const retryBatch = 30
 
 // RetryEntry makes one pending entry due now.
 func (s *Store) RetryEntry(actor string, id uint64) error {
@@ -241,11 +258,24 @@ func (s *Store) ListOutbox(f OutboxFilter) ([]OutboxEntry, error) {
 // PruneOutbox deletes up to limit delivered entries (oldest first) that were
 // delivered before before, and returns how many it deleted. Every change
 // queues one entry per active server, so a notifier calls this periodically
-// to keep the file from growing without bound.
+// to keep the store from growing without bound. It deletes copyBatch
+// entries per transaction, within etcd's default limits.
 func (s *Store) PruneOutbox(before time.Time, limit int) (int, error) {
 	if limit <= 0 {
 		return 0, boltdb.Invalid("limit", "%d; prune at least one entry per call", limit)
 	}
+	total := 0
+	for total < limit {
+		n, err := s.pruneBatch(before, min(limit-total, copyBatch))
+		total += n
+		if err != nil || n == 0 {
+			return total, err
+		}
+	}
+	return total, nil
+}
+
+func (s *Store) pruneBatch(before time.Time, limit int) (int, error) {
 	n := 0
 	err := s.update(func(t *txn) error {
 		// Collect first: deleting under a bbolt cursor makes Next skip a key.

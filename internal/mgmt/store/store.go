@@ -30,6 +30,9 @@ type Options struct {
 type Store struct {
 	be  backend
 	now func() time.Time
+	// expandBatch is how many destinations ExpandChanges queues per
+	// transaction.
+	expandBatch int
 }
 
 // Open opens (creating if needed, unless ReadOnly) the database at path and
@@ -43,7 +46,7 @@ func Open(path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Store{be: boltBackend{db}, now: opts.Now}, nil
+	return &Store{be: boltBackend{db}, now: opts.Now, expandBatch: boltExpandBatch}, nil
 }
 
 // Close releases the file and its lock (bbolt) or the store's hold on the

@@ -222,6 +222,17 @@ func (s *Server) Register(t testing.TB, id string) *Registered {
 	if _, err := s.Service().Approve(ctx, reqID, "admin:mgmttest", ""); err != nil {
 		t.Fatal(err)
 	}
+	// Queue its notifications now, as the notifier would, so that a test
+	// that stops the server next finds them queued.
+	for range 1000 {
+		more, err := s.Service().Store().ExpandChanges()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !more {
+			break
+		}
+	}
 	st, err := s.Service().Status(ctx, reqID)
 	if err != nil {
 		t.Fatal(err)
