@@ -29,9 +29,11 @@ type Admin struct {
 
 var _ mgmt.Admin = (*Admin)(nil)
 
-// DialTimeout bounds connecting to the admin socket: a live server answers
-// at once, so anything slower means it is not there.
-const DialTimeout = 200 * time.Millisecond
+// DialTimeout bounds connecting to the socket. A socket nobody listens on
+// fails at once (no such file, connection refused), so this only bounds a
+// server too busy to take the connection: generous, so that a loaded
+// machine is not taken for a stopped server.
+const DialTimeout = 2 * time.Second
 
 // NewAdmin returns a client for the admin socket at path. It does not
 // connect: Health does.

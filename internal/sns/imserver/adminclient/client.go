@@ -22,9 +22,11 @@ import (
 	"github.com/imictl/imictl/internal/sns/imstore"
 )
 
-// DialTimeout bounds connecting to the socket: a running server answers at
-// once, so anything slower means it is not there.
-const DialTimeout = 200 * time.Millisecond
+// DialTimeout bounds connecting to the socket. A socket nobody listens on
+// fails at once (no such file, connection refused), so this only bounds a
+// server too busy to take the connection: generous, so that a loaded
+// machine is not taken for a stopped server.
+const DialTimeout = 2 * time.Second
 
 // ErrNotRunning: nothing answers on the socket.
 var ErrNotRunning = errors.New("the IM server is not running")
