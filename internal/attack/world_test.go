@@ -127,8 +127,10 @@ func newWorld(t *testing.T) *world {
 		t.Fatal(err)
 	}
 	w.fileID = f.FileID
-	// The target must know the revocation before the suite runs.
+	// The target must know the revocation (its CRL) and the suspension
+	// (the management server's notification) before the suite runs.
 	w.waitRefused(t, "revoked", httpsig.ReasonCertRevoked)
+	w.waitRefused(t, "suspended", httpsig.ReasonServerSuspended)
 	return w
 }
 

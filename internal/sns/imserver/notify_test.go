@@ -15,6 +15,8 @@ func TestReceiveNotify(t *testing.T) {
 	w := newWorld(t)
 	beta := w.server(t, "beta-im")
 	beta.addUser(t, imstore.User{UserID: "bob", Name: "Bob"})
+	// As below: beta's own first directory query is behind us.
+	eventually(t, "beta's first directory refresh", func() bool { return !beta.dir.lastSync().IsZero() })
 	alpha := w.caller(t, "alpha-im", httpsig.StatusNormal, true)
 	ctx := context.Background()
 	if _, err := alpha.client.VerifyUser(ctx, beta.peer(), "bob@beta-im"); err != nil {
@@ -58,6 +60,10 @@ func TestNotificationRefetchesTheCertificate(t *testing.T) {
 	w := newWorld(t)
 	beta := w.server(t, "beta-im")
 	beta.addUser(t, imstore.User{UserID: "bob", Name: "Bob"})
+	// beta's first directory query at start must be behind us: one that
+	// ran after alpha's first call would store alpha's record again,
+	// without its certificate, and the next call would fetch the new one.
+	eventually(t, "beta's first directory refresh", func() bool { return !beta.dir.lastSync().IsZero() })
 	alpha := w.caller(t, "alpha-im", httpsig.StatusNormal, true)
 	ctx := context.Background()
 	if _, err := alpha.client.VerifyUser(ctx, beta.peer(), "bob@beta-im"); err != nil {
