@@ -120,28 +120,47 @@ type Sample struct {
 	Value  float64
 }
 
-// GaugeSet registers a labelled gauge whose samples are read from fn at
-// each scrape (for example one per destination). An error from fn is
-// reported to the scraper.
-func (s *Service) GaugeSet(name, help string, labels []string, fn func() ([]Sample, error)) {
-	s.replace(&gaugeSet{desc: prometheus.NewDesc(name, help, labels, nil), fn: fn})
+// LabelledGauge describes one gauge of a GaugeSet.
+type LabelledGauge struct {
+	Name, Help string
+	Labels     []string
+}
+
+// GaugeSet registers labelled gauges whose samples are read from fn at
+// each scrape, once for all of them (they come from one read, such as one
+// pass over the outbox): fn returns the samples of each gauge, in the
+// order of gauges. An error from fn is reported to the scraper.
+func (s *Service) GaugeSet(gauges []LabelledGauge, fn func() ([][]Sample, error)) {
+	g := &gaugeSet{fn: fn}
+	for _, lg := range gauges {
+		g.descs = append(g.descs, prometheus.NewDesc(lg.Name, lg.Help, lg.Labels, nil))
+	}
+	s.replace(g)
 }
 
 type gaugeSet struct {
-	desc *prometheus.Desc
-	fn   func() ([]Sample, error)
+	descs []*prometheus.Desc
+	fn    func() ([][]Sample, error)
 }
 
-func (g *gaugeSet) Describe(ch chan<- *prometheus.Desc) { ch <- g.desc }
+func (g *gaugeSet) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range g.descs {
+		ch <- d
+	}
+}
 
 func (g *gaugeSet) Collect(ch chan<- prometheus.Metric) {
 	samples, err := g.fn()
-	if err != nil {
-		ch <- prometheus.NewInvalidMetric(g.desc, err)
-		return
-	}
-	for _, s := range samples {
-		ch <- prometheus.MustNewConstMetric(g.desc, prometheus.GaugeValue, s.Value, s.Labels...)
+	for i, d := range g.descs {
+		if err != nil {
+			ch <- prometheus.NewInvalidMetric(d, err)
+			continue
+		}
+		if i < len(samples) {
+			for _, s := range samples[i] {
+				ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, s.Value, s.Labels...)
+			}
+		}
 	}
 }
 

@@ -66,3 +66,29 @@ func value(m *dto.Metric) float64 {
 	}
 	return m.GetGauge().GetValue()
 }
+
+// A GaugeSet reads its source once per scrape for all its gauges.
+func TestGaugeSetReadsOncePerScrape(t *testing.T) {
+	r := NewRegistry()
+	calls := 0
+	r.Service("im").GaugeSet([]LabelledGauge{
+		{Name: "imictl_test_items", Help: "test", Labels: []string{"destination"}},
+		{Name: "imictl_test_age_seconds", Help: "test", Labels: []string{"destination"}},
+	}, func() ([][]Sample, error) {
+		calls++
+		return [][]Sample{{{Labels: []string{"beta"}, Value: 3}}, {{Labels: []string{"beta"}, Value: 7}}}, nil
+	})
+	families, err := r.Gatherer().Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]float64{}
+	for _, f := range families {
+		for _, m := range f.GetMetric() {
+			got[f.GetName()] = value(m)
+		}
+	}
+	if calls != 1 || got["imictl_test_items"] != 3 || got["imictl_test_age_seconds"] != 7 {
+		t.Errorf("%d reads, values %v: want 1 read, 3 and 7", calls, got)
+	}
+}

@@ -23,27 +23,21 @@ func (s *Server) instrument(h http.Handler) http.Handler {
 	m := s.cfg.Ops
 	s.deliveries = m.Counter("imictl_deliveries_total",
 		"Delivery attempts of queued calls to peers, by result: delivered, retry (tried again later) or parked (refused by the peer).", "result")
-	m.GaugeSet("imictl_outbox_items", "Undelivered queued calls, by destination and state (pending or parked).",
-		[]string{"destination", "state"}, func() ([]ops.Sample, error) {
-			dests, err := s.st.Destinations()
-			var out []ops.Sample
-			for _, d := range dests {
-				out = append(out,
-					ops.Sample{Labels: []string{d.Destination, string(imstore.OutboxPending)}, Value: float64(d.Pending)},
-					ops.Sample{Labels: []string{d.Destination, string(imstore.OutboxParked)}, Value: float64(d.Parked)})
-			}
-			return out, err
-		})
-	m.GaugeSet("imictl_outbox_oldest_age_seconds", "Age of the oldest undelivered queued call, by destination.",
-		[]string{"destination"}, func() ([]ops.Sample, error) {
-			dests, err := s.st.Destinations()
-			now := time.Now()
-			var out []ops.Sample
-			for _, d := range dests {
-				out = append(out, ops.Sample{Labels: []string{d.Destination}, Value: ops.Age(now, d.OldestCreatedAt)})
-			}
-			return out, err
-		})
+	m.GaugeSet([]ops.LabelledGauge{
+		{Name: "imictl_outbox_items", Help: "Undelivered queued calls, by destination and state (pending or parked).", Labels: []string{"destination", "state"}},
+		{Name: "imictl_outbox_oldest_age_seconds", Help: "Age of the oldest undelivered queued call, by destination.", Labels: []string{"destination"}},
+	}, func() ([][]ops.Sample, error) {
+		dests, err := s.st.Destinations() // one pass over the outbox for both gauges
+		now := time.Now()
+		var items, ages []ops.Sample
+		for _, d := range dests {
+			items = append(items,
+				ops.Sample{Labels: []string{d.Destination, string(imstore.OutboxPending)}, Value: float64(d.Pending)},
+				ops.Sample{Labels: []string{d.Destination, string(imstore.OutboxParked)}, Value: float64(d.Parked)})
+			ages = append(ages, ops.Sample{Labels: []string{d.Destination}, Value: ops.Age(now, d.OldestCreatedAt)})
+		}
+		return [][]ops.Sample{items, ages}, err
+	})
 	m.Gauge("imictl_directory_servers", "Servers in this server's copy of the management server's directory.", func() float64 {
 		n, _ := s.st.DirectorySize()
 		return float64(n)
