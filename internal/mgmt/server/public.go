@@ -72,7 +72,7 @@ func (p *publicAPI) handler() http.Handler {
 // servers is M1: the directory, to registered servers only.
 func (p *publicAPI) servers(w http.ResponseWriter, r *http.Request) {
 	var q api.ServersQuery
-	if !p.decode(w, r.Body, &q) {
+	if !p.decode(w, r, r.Body, &q) {
 		return
 	}
 	full := q.LastQueryTime == 0 && len(q.ServerIDs) == 0
@@ -133,7 +133,7 @@ func (f *fullDirectory) put(serverTime int64, body, digest []byte) {
 // proves possession of the key.
 func (p *publicAPI) submit(w http.ResponseWriter, r *http.Request) {
 	var req api.SubmitRequest
-	if !p.decode(w, http.MaxBytesReader(w, r.Body, maxPublicBody), &req) {
+	if !p.decode(w, r, http.MaxBytesReader(w, r.Body, maxPublicBody), &req) {
 		return
 	}
 	a, err := p.svc.Submit(r.Context(), req)
@@ -142,7 +142,7 @@ func (p *publicAPI) submit(w http.ResponseWriter, r *http.Request) {
 
 func (p *publicAPI) modify(w http.ResponseWriter, r *http.Request) {
 	var req api.ModifyRequest
-	if !p.decode(w, r.Body, &req) {
+	if !p.decode(w, r, r.Body, &req) {
 		return
 	}
 	origin, _ := httpsig.OriginFrom(r.Context())
@@ -152,7 +152,7 @@ func (p *publicAPI) modify(w http.ResponseWriter, r *http.Request) {
 
 func (p *publicAPI) cancel(w http.ResponseWriter, r *http.Request) {
 	var req api.CancelRequest
-	if !p.decode(w, r.Body, &req) {
+	if !p.decode(w, r, r.Body, &req) {
 		return
 	}
 	origin, _ := httpsig.OriginFrom(r.Context())
@@ -179,7 +179,7 @@ func (p *publicAPI) status(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var req api.StatusRequest
-	if !p.decode(w, bytes.NewReader(body), &req) {
+	if !p.decode(w, r, bytes.NewReader(body), &req) {
 		return
 	}
 	st, err := p.svc.Status(r.Context(), req.RequestID)
@@ -226,7 +226,7 @@ func (p *publicAPI) status(w http.ResponseWriter, r *http.Request) {
 // serverCert is M2.
 func (p *publicAPI) serverCert(w http.ResponseWriter, r *http.Request) {
 	var req api.GetServerCertRequest
-	if !p.decode(w, http.MaxBytesReader(w, r.Body, maxPublicBody), &req) {
+	if !p.decode(w, r, http.MaxBytesReader(w, r.Body, maxPublicBody), &req) {
 		return
 	}
 	if err := req.Validate(); err != nil {
@@ -256,9 +256,10 @@ func (p *publicAPI) root(w http.ResponseWriter, _ *http.Request) {
 
 // decode reads a JSON body (empty means {}) into v with the api package's
 // leniency, answering invalid_request itself when it can't.
-func (p *publicAPI) decode(w http.ResponseWriter, body io.Reader, v any) bool {
+func (p *publicAPI) decode(w http.ResponseWriter, r *http.Request, body io.Reader, v any) bool {
 	data, err := io.ReadAll(body)
 	if err != nil {
+		callinfo.Refused(r.Context(), "invalid_request", bodyError(err).Error())
 		writeEnvelope(w, http.StatusBadRequest, api.Fail("invalid_request", bodyError(err).Error()))
 		return false
 	}
@@ -266,6 +267,7 @@ func (p *publicAPI) decode(w http.ResponseWriter, body io.Reader, v any) bool {
 		data = []byte("{}")
 	}
 	if err := json.Unmarshal(data, v); err != nil {
+		callinfo.Refused(r.Context(), "invalid_request", "the body is not the expected JSON")
 		writeEnvelope(w, http.StatusBadRequest, api.Fail("invalid_request", "the body is not the expected JSON: "+err.Error()))
 		return false
 	}
