@@ -162,6 +162,10 @@ func (s *Server) GroupShow(ctx context.Context, user, group string) (adminapi.Gr
 	if err != nil {
 		return adminapi.GroupView{}, err
 	}
+	return s.groupShow(ctx, op)
+}
+
+func (s *Server) groupShow(ctx context.Context, op groupOp) (adminapi.GroupView, error) {
 	if op.mine {
 		v, err := s.localView(op.gid, op.self)
 		if err != nil {
@@ -410,7 +414,7 @@ func (s *Server) SetGroup(ctx context.Context, req adminapi.GroupSet) (adminapi.
 	if err := s.peers.UpdateGroup(ctx, peer, op.gid, upd); err != nil {
 		return adminapi.GroupView{}, err
 	}
-	return s.GroupShow(ctx, req.User, req.Group)
+	return s.groupShow(ctx, op)
 }
 
 // GroupHistory is a page of a group's messages for a local member (G8 to
