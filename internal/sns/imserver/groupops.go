@@ -146,7 +146,8 @@ func (s *Server) remote(ctx context.Context, op groupOp, any bool) (client.Peer,
 	return s.peerOfDestination(ctx, op.g.Domain())
 }
 
-// localView is a group of this server as a local member sees it.
+// localView is a group of this server as one of its members sees it:
+// not_member for anyone else.
 func (s *Server) localView(gid, self string) (*mainView, error) {
 	v, err := s.mainGroup(gid)
 	if err == nil {
