@@ -202,11 +202,7 @@ func (s *Server) queriedGroup(r *http.Request) (*mainView, error) {
 	if id, err = s.fromCaller(r.Context(), "userID", id, origin); err != nil {
 		return nil, err
 	}
-	v, err := s.mainGroup(gid)
-	if err == nil {
-		_, err = v.requireMember(id)
-	}
-	return v, err
+	return s.localView(gid, id)
 }
 
 // handleGroupInfo is G11, GET /sns/grpinfo?groupID=&userID=.

@@ -58,11 +58,7 @@ func (s *Server) groupChatIn(r *http.Request, mi *wire.MessageInfo) error {
 	case seen:
 		return s.sameGroupMessage(held, *mi)
 	}
-	v, err := s.mainGroup(gid)
-	if err != nil {
-		return err
-	}
-	if _, err := v.requireMember(mi.SenderID); err != nil {
+	if _, err := s.localView(gid, mi.SenderID); err != nil {
 		return err
 	}
 	if mi.FileID != "" {
@@ -118,11 +114,8 @@ func (s *Server) rehost(ctx context.Context, msg imstore.Message) (string, error
 func (s *Server) mainMessage(mi wire.MessageInfo, sender string) (imstore.GroupMessage, error) {
 	s.groupMu.RLock()
 	defer s.groupMu.RUnlock()
-	v, err := s.mainGroup(mi.RecvID)
+	v, err := s.localView(mi.RecvID, mi.SenderID)
 	if err != nil {
-		return imstore.GroupMessage{}, err
-	}
-	if _, err := v.requireMember(mi.SenderID); err != nil {
 		return imstore.GroupMessage{}, err
 	}
 	local, sends, err := s.fanOut(v, mi)

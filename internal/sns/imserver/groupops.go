@@ -36,6 +36,29 @@ func (s *Server) member(user string) (imstore.User, string, error) {
 	return u, user + "@" + s.self, err
 }
 
+// groupOp is what a local user's operation on a group starts from: the
+// user, known, and the group it names, this server's (mine) or another's.
+type groupOp struct {
+	u    imstore.User
+	user string // the local name
+	self string // the user's full id
+	g    wire.Address
+	gid  string // g.String()
+	mine bool
+}
+
+func (s *Server) groupOp(user, group string) (groupOp, error) {
+	u, self, err := s.member(user)
+	if err != nil {
+		return groupOp{}, err
+	}
+	g, mine, err := s.groupOf(group)
+	if err != nil {
+		return groupOp{}, err
+	}
+	return groupOp{u: u, user: user, self: self, g: g, gid: g.String(), mine: mine}, nil
+}
+
 // CreateGroup creates a group on this server, owned by a local user.
 func (s *Server) CreateGroup(req adminapi.NewGroup) (adminapi.GroupView, error) {
 	u, self, err := s.member(req.User)
@@ -114,16 +137,17 @@ func (s *Server) Invitations(user string) ([]adminapi.GroupInvitation, error) {
 
 // remote is the main server of a group of another server, for a local
 // member (a route must say so unless any is set).
-func (s *Server) remote(ctx context.Context, group wire.Address, user string, any bool) (client.Peer, error) {
+func (s *Server) remote(ctx context.Context, op groupOp, any bool) (client.Peer, error) {
 	if !any {
-		if err := s.requireRoute(group.String(), user); err != nil {
+		if err := s.requireRoute(op.gid, op.user); err != nil {
 			return client.Peer{}, err
 		}
 	}
-	return s.peerOfDestination(ctx, group.Domain())
+	return s.peerOfDestination(ctx, op.g.Domain())
 }
 
-// localView is a group of this server as a local member sees it.
+// localView is a group of this server as one of its members sees it:
+// not_member for anyone else.
 func (s *Server) localView(gid, self string) (*mainView, error) {
 	v, err := s.mainGroup(gid)
 	if err == nil {
@@ -135,72 +159,64 @@ func (s *Server) localView(gid, self string) (*mainView, error) {
 // GroupShow describes a group to a local member (G11 for another
 // server's).
 func (s *Server) GroupShow(ctx context.Context, user, group string) (adminapi.GroupView, error) {
-	_, self, err := s.member(user)
+	op, err := s.groupOp(user, group)
 	if err != nil {
 		return adminapi.GroupView{}, err
 	}
-	g, mine, err := s.groupOf(group)
-	if err != nil {
-		return adminapi.GroupView{}, err
-	}
-	if mine {
-		v, err := s.localView(g.String(), self)
+	return s.groupShow(ctx, op)
+}
+
+func (s *Server) groupShow(ctx context.Context, op groupOp) (adminapi.GroupView, error) {
+	if op.mine {
+		v, err := s.localView(op.gid, op.self)
 		if err != nil {
 			return adminapi.GroupView{}, err
 		}
 		return s.viewOf(v), nil
 	}
-	peer, err := s.remote(ctx, g, user, false)
+	peer, err := s.remote(ctx, op, false)
 	if err != nil {
 		return adminapi.GroupView{}, err
 	}
-	r, err := s.peers.GroupInfo(ctx, peer, g.String(), self)
+	r, err := s.peers.GroupInfo(ctx, peer, op.gid, op.self)
 	if err != nil {
 		return adminapi.GroupView{}, err
 	}
 	// The main server's answer is the name to show from now on: a rename
 	// reaches member servers as a G10 without the name.
 	if r.GroupInfo.GroupName != "" {
-		if err := s.st.RenameGroupRoutes(g.String(), r.GroupInfo.GroupName); err != nil {
-			s.log.Warn("keeping a group's new name failed", "group", g.String(), "err", err)
+		if err := s.st.RenameGroupRoutes(op.gid, r.GroupInfo.GroupName); err != nil {
+			s.log.Warn("keeping a group's new name failed", "group", op.gid, "err", err)
 		}
 	}
-	return adminapi.GroupView{GroupInfo: r.GroupInfo, GSet: r.GSet, Main: g.Domain()}, nil
+	return adminapi.GroupView{GroupInfo: r.GroupInfo, GSet: r.GSet, Main: op.g.Domain()}, nil
 }
 
 // GroupMembers lists a group's members for a local member (G12 for
 // another server's).
 func (s *Server) GroupMembers(ctx context.Context, user, group string) ([]wire.GroupMember, error) {
-	_, self, err := s.member(user)
+	op, err := s.groupOp(user, group)
 	if err != nil {
 		return nil, err
 	}
-	g, mine, err := s.groupOf(group)
-	if err != nil {
-		return nil, err
-	}
-	if mine {
-		v, err := s.localView(g.String(), self)
+	if op.mine {
+		v, err := s.localView(op.gid, op.self)
 		if err != nil {
 			return nil, err
 		}
 		return v.wireMembers(), nil
 	}
-	peer, err := s.remote(ctx, g, user, false)
+	peer, err := s.remote(ctx, op, false)
 	if err != nil {
 		return nil, err
 	}
-	return s.peers.GroupMembers(ctx, peer, g.String(), self)
+	return s.peers.GroupMembers(ctx, peer, op.gid, op.self)
 }
 
 // InviteToGroup invites users as a local member (G1 to another server's
 // group, whose server then invites them).
 func (s *Server) InviteToGroup(ctx context.Context, user, group string, users []string) (adminapi.GroupResult, error) {
-	u, self, err := s.member(user)
-	if err != nil {
-		return adminapi.GroupResult{}, err
-	}
-	g, mine, err := s.groupOf(group)
+	op, err := s.groupOp(user, group)
 	if err != nil {
 		return adminapi.GroupResult{}, err
 	}
@@ -208,55 +224,50 @@ func (s *Server) InviteToGroup(ctx context.Context, user, group string, users []
 	if err != nil {
 		return adminapi.GroupResult{}, err
 	}
-	res := adminapi.GroupResult{GroupID: g.String(), Done: adminapi.GroupDoneInvited, Users: invitees}
-	if mine {
-		return res, s.atMain(g.String(), func(v *mainView) error { return s.mainInvite(v, self, invitees) })
+	res := adminapi.GroupResult{GroupID: op.gid, Done: adminapi.GroupDoneInvited, Users: invitees}
+	if op.mine {
+		return res, s.atMain(op.gid, func(v *mainView) error { return s.mainInvite(v, op.self, invitees) })
 	}
-	peer, err := s.remote(ctx, g, user, false)
+	peer, err := s.remote(ctx, op, false)
 	if err != nil {
 		return res, err
 	}
-	r, _, _ := s.st.GroupRoute(g.String(), user)
-	info := s.userInfo(u)
-	return res, s.peers.InviteGroup(ctx, peer, wire.InviteRequest{UserID: self, ReqInfo: wire.InviteInfo{
-		GroupInfo: wire.GroupInfo{GroupID: g.String(), GroupName: r.GroupName}, UserInfo: &info, InviteUsers: invitees}})
+	r, _, _ := s.st.GroupRoute(op.gid, op.user)
+	info := s.userInfo(op.u)
+	return res, s.peers.InviteGroup(ctx, peer, wire.InviteRequest{UserID: op.self, ReqInfo: wire.InviteInfo{
+		GroupInfo: wire.GroupInfo{GroupID: op.gid, GroupName: r.GroupName}, UserInfo: &info, InviteUsers: invitees}})
 }
 
 // AnswerGroupInvite accepts or refuses an invitation as a local user
 // (G2); agreeing without one applies to join. On another server's group,
 // the route follows the main server's answer.
 func (s *Server) AnswerGroupInvite(ctx context.Context, user, group string, agree bool) (adminapi.GroupResult, error) {
-	_, self, err := s.member(user)
+	op, err := s.groupOp(user, group)
 	if err != nil {
 		return adminapi.GroupResult{}, err
 	}
-	g, mine, err := s.groupOf(group)
-	if err != nil {
-		return adminapi.GroupResult{}, err
-	}
-	gid := g.String()
-	res := adminapi.GroupResult{GroupID: gid, Done: adminapi.GroupDoneRefused, Users: []string{self}}
+	res := adminapi.GroupResult{GroupID: op.gid, Done: adminapi.GroupDoneRefused, Users: []string{op.self}}
 	if agree {
 		res.Done = adminapi.GroupDoneJoined
 	}
-	if mine {
-		return res, s.answerAtMain(ctx, gid, self, agree)
+	if op.mine {
+		return res, s.answerAtMain(ctx, op.gid, op.self, agree)
 	}
-	peer, err := s.remote(ctx, g, user, true)
+	peer, err := s.remote(ctx, op, true)
 	if err != nil {
 		return res, err
 	}
-	reply := wire.InviteReply{OwnerID: self, RespResult: wire.No}
+	reply := wire.InviteReply{OwnerID: op.self, RespResult: wire.No}
 	if agree {
 		reply.RespResult = wire.Yes
 	}
-	err = s.peers.AnswerGroupInvite(ctx, peer, gid, reply)
+	err = s.peers.AnswerGroupInvite(ctx, peer, op.gid, reply)
 	var ae *client.APIError
 	switch {
 	case err == nil && agree:
-		return res, s.st.AddGroupRoutes(gid, g.Domain(), "", s.self, []string{user})
+		return res, s.st.AddGroupRoutes(op.gid, op.g.Domain(), "", s.self, []string{op.user})
 	case err == nil, errors.As(err, &ae) && (ae.Reason == ReasonGroupDissolved || ae.Reason == ReasonUnknownGroup):
-		if _, derr := s.st.DeleteInvitation(gid, self); derr != nil {
+		if _, derr := s.st.DeleteInvitation(op.gid, op.self); derr != nil {
 			return res, derr
 		}
 	}
@@ -266,11 +277,7 @@ func (s *Server) AnswerGroupInvite(ctx context.Context, user, group string, agre
 // RemoveGroupMembers removes members as a local owner (G3 to another
 // server's group, which refuses it: owners live on the main server).
 func (s *Server) RemoveGroupMembers(ctx context.Context, user, group string, members []string) (adminapi.GroupResult, error) {
-	_, self, err := s.member(user)
-	if err != nil {
-		return adminapi.GroupResult{}, err
-	}
-	g, mine, err := s.groupOf(group)
+	op, err := s.groupOp(user, group)
 	if err != nil {
 		return adminapi.GroupResult{}, err
 	}
@@ -278,60 +285,52 @@ func (s *Server) RemoveGroupMembers(ctx context.Context, user, group string, mem
 	if err != nil {
 		return adminapi.GroupResult{}, err
 	}
-	res := adminapi.GroupResult{GroupID: g.String(), Done: adminapi.GroupDoneRemoved, Users: ids}
-	if mine {
-		err = s.atMain(g.String(), func(v *mainView) error {
-			res.Users, err = s.mainRemove(v, self, ids)
+	res := adminapi.GroupResult{GroupID: op.gid, Done: adminapi.GroupDoneRemoved, Users: ids}
+	if op.mine {
+		err = s.atMain(op.gid, func(v *mainView) error {
+			res.Users, err = s.mainRemove(v, op.self, ids)
 			return err
 		})
 		return res, err
 	}
-	peer, err := s.remote(ctx, g, user, false)
+	peer, err := s.remote(ctx, op, false)
 	if err != nil {
 		return res, err
 	}
-	return res, s.peers.RemoveGroupMembers(ctx, peer, g.String(), wire.RemoveMembersRequest{OwnerID: self, Members: ids})
+	return res, s.peers.RemoveGroupMembers(ctx, peer, op.gid, wire.RemoveMembersRequest{OwnerID: op.self, Members: ids})
 }
 
 // QuitGroup makes a local member leave (G4 to another server's group).
 func (s *Server) QuitGroup(ctx context.Context, user, group string) (adminapi.GroupResult, error) {
-	_, self, err := s.member(user)
+	op, err := s.groupOp(user, group)
 	if err != nil {
 		return adminapi.GroupResult{}, err
 	}
-	g, mine, err := s.groupOf(group)
-	if err != nil {
-		return adminapi.GroupResult{}, err
+	res := adminapi.GroupResult{GroupID: op.gid, Done: adminapi.GroupDoneQuit, Users: []string{op.self}}
+	if op.mine {
+		return res, s.atMain(op.gid, func(v *mainView) error { return s.mainQuit(v, op.self) })
 	}
-	res := adminapi.GroupResult{GroupID: g.String(), Done: adminapi.GroupDoneQuit, Users: []string{self}}
-	if mine {
-		return res, s.atMain(g.String(), func(v *mainView) error { return s.mainQuit(v, self) })
-	}
-	peer, err := s.remote(ctx, g, user, false)
+	peer, err := s.remote(ctx, op, false)
 	if err != nil {
 		return res, err
 	}
 	// The route goes when the main server's notice (G10) arrives: after
 	// every message it queued for the member before, which would otherwise
 	// be refused here (not_hosted).
-	return res, s.peers.QuitGroup(ctx, peer, g.String(), wire.QuitRequest{OwnerID: self})
+	return res, s.peers.QuitGroup(ctx, peer, op.gid, wire.QuitRequest{OwnerID: op.self})
 }
 
 // ownerOp runs an operation only the owner may do, and only on the main
 // group's server, where the owner always is (§6.4.2.1).
 func (s *Server) ownerOp(user, group string, fn func(v *mainView, self string) error) (string, error) {
-	_, self, err := s.member(user)
+	op, err := s.groupOp(user, group)
 	if err != nil {
 		return "", err
 	}
-	g, mine, err := s.groupOf(group)
-	if err != nil {
-		return "", err
+	if !op.mine {
+		return op.gid, refuse(http.StatusForbidden, ReasonNotOwner, "group %s lives on %s, where its owner is: only the owner may do this, there", op.gid, op.g.Domain())
 	}
-	if !mine {
-		return g.String(), refuse(http.StatusForbidden, ReasonNotOwner, "group %s lives on %s, where its owner is: only the owner may do this, there", g.String(), g.Domain())
-	}
-	return g.String(), s.atMain(g.String(), func(v *mainView) error { return fn(v, self) })
+	return op.gid, s.atMain(op.gid, func(v *mainView) error { return fn(v, op.self) })
 }
 
 // DissolveGroup dissolves a group of this server as its owner.
@@ -367,11 +366,7 @@ func (s *Server) TransferGroup(user, group, to string) (adminapi.GroupResult, er
 // SetGroup changes a group's name, icon or settings as a local owner or
 // admin (G9 to another server's group), and returns the group after.
 func (s *Server) SetGroup(ctx context.Context, req adminapi.GroupSet) (adminapi.GroupView, error) {
-	_, self, err := s.member(req.User)
-	if err != nil {
-		return adminapi.GroupView{}, err
-	}
-	g, mine, err := s.groupOf(req.Group)
+	op, err := s.groupOp(req.User, req.Group)
 	if err != nil {
 		return adminapi.GroupView{}, err
 	}
@@ -386,30 +381,30 @@ func (s *Server) SetGroup(ctx context.Context, req adminapi.GroupSet) (adminapi.
 		}
 		gset = &wire.GroupSettings{IsAllow: req.IsAllow, IsVisible: req.IsVisible}
 	}
-	if mine {
+	if op.mine {
 		var view adminapi.GroupView
-		err := s.atMain(g.String(), func(v *mainView) error {
-			ng, err := s.mainUpdate(v, self, gset, req.Name, req.Icon)
+		err := s.atMain(op.gid, func(v *mainView) error {
+			ng, err := s.mainUpdate(v, op.self, gset, req.Name, req.Icon)
 			view = s.viewOf(&mainView{g: ng})
 			return err
 		})
 		return view, err
 	}
-	peer, err := s.remote(ctx, g, req.User, false)
+	peer, err := s.remote(ctx, op, false)
 	if err != nil {
 		return adminapi.GroupView{}, err
 	}
-	upd := wire.UpdateGroupInfoRequest{OwnerID: self, GSet: gset}
+	upd := wire.UpdateGroupInfoRequest{OwnerID: op.self, GSet: gset}
 	if gset != nil && (gset.IsAllow == 0 || gset.IsVisible == 0) {
 		// G9 carries both settings: keep the one not changed.
-		cur, err := s.peers.GroupInfo(ctx, peer, g.String(), self)
+		cur, err := s.peers.GroupInfo(ctx, peer, op.gid, op.self)
 		if err != nil {
 			return adminapi.GroupView{}, err
 		}
 		gset.IsAllow, gset.IsVisible = cmp.Or(gset.IsAllow, cur.GSet.IsAllow), cmp.Or(gset.IsVisible, cur.GSet.IsVisible)
 	}
 	if req.Name != nil || req.Icon != nil {
-		upd.GroupInfo = &wire.GroupInfo{GroupID: g.String()}
+		upd.GroupInfo = &wire.GroupInfo{GroupID: op.gid}
 		if req.Name != nil {
 			upd.GroupInfo.GroupName = *req.Name
 		}
@@ -417,20 +412,16 @@ func (s *Server) SetGroup(ctx context.Context, req adminapi.GroupSet) (adminapi.
 			upd.GroupInfo.GroupIcon = *req.Icon
 		}
 	}
-	if err := s.peers.UpdateGroup(ctx, peer, g.String(), upd); err != nil {
+	if err := s.peers.UpdateGroup(ctx, peer, op.gid, upd); err != nil {
 		return adminapi.GroupView{}, err
 	}
-	return s.GroupShow(ctx, req.User, req.Group)
+	return s.groupShow(ctx, op)
 }
 
 // GroupHistory is a page of a group's messages for a local member (G8 to
 // another server's group): at most limit (and the main server's page).
 func (s *Server) GroupHistory(ctx context.Context, user, group, after string, limit int) (adminapi.GroupHistory, error) {
-	_, self, err := s.member(user)
-	if err != nil {
-		return adminapi.GroupHistory{}, err
-	}
-	g, mine, err := s.groupOf(group)
+	op, err := s.groupOp(user, group)
 	if err != nil {
 		return adminapi.GroupHistory{}, err
 	}
@@ -443,15 +434,15 @@ func (s *Server) GroupHistory(ctx context.Context, user, group, after string, li
 		limit = groupPageSize
 	}
 	var r wire.GroupChatHistoryResponse
-	if mine {
-		if _, err := s.localView(g.String(), self); err != nil {
+	if op.mine {
+		if _, err := s.localView(op.gid, op.self); err != nil {
 			return adminapi.GroupHistory{}, err
 		}
-		r, err = s.history(g.String(), after, limit)
+		r, err = s.history(op.gid, after, limit)
 	} else {
 		var peer client.Peer
-		if peer, err = s.remote(ctx, g, user, false); err == nil {
-			r, err = s.peers.GroupChat(ctx, peer, g.String(), after)
+		if peer, err = s.remote(ctx, op, false); err == nil {
+			r, err = s.peers.GroupChat(ctx, peer, op.gid, after)
 		}
 	}
 	if err != nil {

@@ -249,8 +249,8 @@ func (s *Server) mainInvite(v *mainView, inviter string, invitees []string) erro
 		invs = append(invs, imstore.GroupInvitation{GroupID: v.g.GroupID, GroupName: v.g.Name, Invitee: id, Inviter: inviter, Main: s.self})
 	}
 	var sends []imstore.Send
+	info := memberInfo(m)
 	for _, d := range slices.Sorted(maps.Keys(byServer)) {
-		info := memberInfo(m)
 		body, err := json.Marshal(wire.InviteRequest{UserID: inviter, ReqInfo: wire.InviteInfo{
 			GroupInfo: wire.GroupInfo{GroupID: v.g.GroupID, GroupName: v.g.Name}, UserInfo: &info, InviteUsers: byServer[d]}})
 		if err != nil {
