@@ -31,6 +31,22 @@ the ids that accept and refuse take.`
 	return cmd
 }
 
+// userRunE is the RunE of a command on the local user USER (its one
+// argument): it checks USER, then runs runF (tests) or run.
+func userRunE[T any](f *cmdutil.Factory, o *Options, user *string, opts T, runF func(T) error, run func(*cobra.Command, T) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		*user = args[0]
+		o.prepare(f, cmd)
+		if err := checkLocalUser("USER", *user); err != nil {
+			return err
+		}
+		if runF != nil {
+			return runF(opts)
+		}
+		return run(cmd, opts)
+	}
+}
+
 // checkLocalUser is a usage error unless id is a local user's id.
 func checkLocalUser(flag, id string) error {
 	if err := imstore.CheckUserID(id); err != nil {
@@ -292,17 +308,7 @@ func NewCmdFriendList(f *cmdutil.Factory, runF func(*FriendListOptions) error) *
 		Short:   "List the local user's friends",
 		Example: `  imictl im friend list alice`,
 		Args:    cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.User = args[0]
-			opts.prepare(f, cmd)
-			if err := checkLocalUser("USER", opts.User); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(opts)
-			}
-			return friendListRun(cmd, opts)
-		},
+		RunE:    userRunE(f, &opts.Options, &opts.User, opts, runF, friendListRun),
 	}
 	opts.addFlags(cmd)
 	return cmd

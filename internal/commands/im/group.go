@@ -57,6 +57,22 @@ type GroupRef struct {
 }
 
 // addUserFlag adds the required --user flag: the local user acting.
+// groupRunE is the RunE of a command on GROUP (its one argument) as the local
+// member --user: it checks the reference, then runs runF (tests) or run.
+func groupRunE[T any](f *cmdutil.Factory, o *Options, ref *GroupRef, opts T, runF func(T) error, run func(*cobra.Command, T) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		ref.Group = args[0]
+		o.prepare(f, cmd)
+		if err := ref.validate("--user"); err != nil {
+			return err
+		}
+		if runF != nil {
+			return runF(opts)
+		}
+		return run(cmd, opts)
+	}
+}
+
 func addUserFlag(cmd *cobra.Command, user *string, usage string) {
 	cmd.Flags().StringVar(user, "user", "", usage)
 	_ = cmd.MarkFlagRequired("user")

@@ -28,17 +28,7 @@ only for this server's groups; "imictl im group members" asks the main
 server.`,
 		Example: `  imictl im group list alice`,
 		Args:    cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.User = args[0]
-			opts.prepare(f, cmd)
-			if err := checkLocalUser("USER", opts.User); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(opts)
-			}
-			return groupListRun(cmd, opts)
-		},
+		RunE:    userRunE(f, &opts.Options, &opts.User, opts, runF, groupListRun),
 	}
 	opts.addFlags(cmd)
 	return cmd
@@ -79,17 +69,7 @@ yet: "imictl im group accept" or "refuse" answers one. --wait waits until
 there is at least one.`,
 		Example: `  imictl im group invitations bob --data-dir ./second --wait`,
 		Args:    cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.User = args[0]
-			opts.prepare(f, cmd)
-			if err := checkLocalUser("USER", opts.User); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(opts)
-			}
-			return groupInvitationsRun(cmd, opts)
-		},
+		RunE:    userRunE(f, &opts.Options, &opts.User, opts, runF, groupInvitationsRun),
 	}
 	cmd.Flags().BoolVar(&opts.Wait, "wait", false, "wait until there is an invitation to show")
 	opts.addFlags(cmd)

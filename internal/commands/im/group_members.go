@@ -28,17 +28,7 @@ this server asks it (G12). In JSON, each member is the standard's
 {userType, userInfo}: userType 1 member, 2 admin, 3 owner.`,
 		Example: `  imictl im group members "Release team" --user carol --data-dir ./third`,
 		Args:    cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Group = args[0]
-			opts.prepare(f, cmd)
-			if err := opts.GroupRef.validate("--user"); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(opts)
-			}
-			return groupMembersRun(cmd, opts)
-		},
+		RunE:    groupRunE(f, &opts.Options, &opts.GroupRef, opts, runF, groupMembersRun),
 	}
 	addUserFlag(cmd, &opts.User, "the local member `USER` who asks")
 	opts.addFlags(cmd)

@@ -27,17 +27,7 @@ group or dissolves it). The main server tells every server with members
 (G10, operType 2); for another server's group, this server tells it (G4).`,
 		Example: `  imictl im group quit "Release team" --user bob --data-dir ./second`,
 		Args:    cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Group = args[0]
-			opts.prepare(f, cmd)
-			if err := opts.GroupRef.validate("--user"); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(opts)
-			}
-			return groupQuitRun(cmd, opts)
-		},
+		RunE:    groupRunE(f, &opts.Options, &opts.GroupRef, opts, runF, groupQuitRun),
 	}
 	addUserFlag(cmd, &opts.User, "the local member `USER` who leaves")
 	opts.addFlags(cmd)

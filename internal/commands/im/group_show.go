@@ -28,17 +28,7 @@ this server asks it (G11).`,
 		Example: `  imictl im group show "Release team" --user alice
   imictl im group show 3f2a9c1e07b4d685@local-im --user bob --data-dir ./second -o json`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Group = args[0]
-			opts.prepare(f, cmd)
-			if err := opts.GroupRef.validate("--user"); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(opts)
-			}
-			return groupShowRun(cmd, opts)
-		},
+		RunE: groupRunE(f, &opts.Options, &opts.GroupRef, opts, runF, groupShowRun),
 	}
 	addUserFlag(cmd, &opts.User, "the local member `USER` who asks")
 	opts.addFlags(cmd)

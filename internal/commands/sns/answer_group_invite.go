@@ -38,13 +38,9 @@ server adds the user and tells every server with members (G10, operType 1).`,
 			if err := checkID("GROUPID", opts.GroupID); err != nil {
 				return err
 			}
-			switch {
-			case opts.Agree:
-				r.RespResult = wire.Yes
-			case opts.Refuse:
-				r.RespResult = wire.No
-			default:
-				return cmdutil.UsageError("pass --agree or --refuse")
+			var err error
+			if r.RespResult, err = agreeOrRefuse(opts.Agree, opts.Refuse); err != nil {
+				return err
 			}
 			if err := r.Validate(); err != nil {
 				return cmdutil.UsageError("%v", err)

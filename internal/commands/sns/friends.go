@@ -10,6 +10,19 @@ import (
 	"github.com/imictl/imictl/internal/sns/wire"
 )
 
+// agreeOrRefuse is the answer of --agree (wire.Yes) or --refuse (wire.No),
+// and a usage error when neither is given.
+func agreeOrRefuse(agree, refuse bool) (int, error) {
+	switch {
+	case agree:
+		return wire.Yes, nil
+	case refuse:
+		return wire.No, nil
+	default:
+		return 0, cmdutil.UsageError("pass --agree or --refuse")
+	}
+}
+
 // addOwnerFlags adds --owner (the local user acting) and the flags of the
 // userInfo that describes it to the peer (S5, S6).
 func addOwnerFlags(cmd *cobra.Command, owner *string, info *wire.UserInfo) {
@@ -87,13 +100,9 @@ func NewCmdRespondFriend(f *cmdutil.Factory, runF func(*RespondFriendOptions) er
 			if err := opts.prepare(f, cmd); err != nil {
 				return err
 			}
-			switch {
-			case opts.Agree:
-				r.IsAgree = wire.Yes
-			case opts.Refuse:
-				r.IsAgree = wire.No
-			default:
-				return cmdutil.UsageError("pass --agree or --refuse")
+			var err error
+			if r.IsAgree, err = agreeOrRefuse(opts.Agree, opts.Refuse); err != nil {
+				return err
 			}
 			if err := r.Validate(); err != nil {
 				return cmdutil.UsageError("%v", err)

@@ -25,22 +25,7 @@ settings (gset), as USERID, a member of the group on your server. The main
 server answers only a server that has a member in the group.`,
 		Example: `  imictl sns group-info g1@beta-im --user 13600002222@alpha-im`,
 		Args:    cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.GroupID = args[0]
-			if err := opts.prepare(f, cmd); err != nil {
-				return err
-			}
-			if err := checkID("GROUPID", opts.GroupID); err != nil {
-				return err
-			}
-			if err := checkID("--user", opts.UserID); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(opts)
-			}
-			return groupInfoRun(cmd, opts)
-		},
+		RunE:    requesterRunE(f, &opts.Options, &opts.GroupID, &opts.UserID, opts, runF, groupInfoRun),
 	}
 	addRequesterFlag(cmd, &opts.UserID)
 	addPeerFlags(cmd, &opts.Peer)
@@ -51,6 +36,27 @@ server answers only a server that has a member in the group.`,
 func addRequesterFlag(cmd *cobra.Command, user *string) {
 	cmd.Flags().StringVar(user, "user", "", "the requesting user `ID` (a member of the group on your server)")
 	_ = cmd.MarkFlagRequired("user")
+}
+
+// requesterRunE is the RunE of G11 and G12: it checks GROUPID (the one
+// argument) and --user, then runs runF (tests) or run.
+func requesterRunE[T any](f *cmdutil.Factory, o *Options, groupID, userID *string, opts T, runF func(T) error, run func(*cobra.Command, T) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		*groupID = args[0]
+		if err := o.prepare(f, cmd); err != nil {
+			return err
+		}
+		if err := checkID("GROUPID", *groupID); err != nil {
+			return err
+		}
+		if err := checkID("--user", *userID); err != nil {
+			return err
+		}
+		if runF != nil {
+			return runF(opts)
+		}
+		return run(cmd, opts)
+	}
 }
 
 func groupInfoRun(cmd *cobra.Command, opts *GroupInfoOptions) error {

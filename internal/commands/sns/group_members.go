@@ -25,22 +25,7 @@ of the group on your server: each with its userType (1 member, 2 admin,
 3 owner) and userInfo.`,
 		Example: `  imictl sns group-members g1@beta-im --user 13600002222@alpha-im`,
 		Args:    cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.GroupID = args[0]
-			if err := opts.prepare(f, cmd); err != nil {
-				return err
-			}
-			if err := checkID("GROUPID", opts.GroupID); err != nil {
-				return err
-			}
-			if err := checkID("--user", opts.UserID); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(opts)
-			}
-			return groupMembersRun(cmd, opts)
-		},
+		RunE:    requesterRunE(f, &opts.Options, &opts.GroupID, &opts.UserID, opts, runF, groupMembersRun),
 	}
 	addRequesterFlag(cmd, &opts.UserID)
 	addPeerFlags(cmd, &opts.Peer)

@@ -30,22 +30,7 @@ as OWNERID, the group's owner (only the owner may). The list is sent as
 with members (G10, operType 2).`,
 		Example: `  imictl sns remove-members g1@beta-im 13500001111@gamma-im --owner 13600002222@alpha-im`,
 		Args:    cobra.MinimumNArgs(2),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.GroupID, r.Members = args[0], args[1:]
-			if err := opts.prepare(f, cmd); err != nil {
-				return err
-			}
-			if err := checkID("GROUPID", opts.GroupID); err != nil {
-				return err
-			}
-			if err := r.Validate(); err != nil {
-				return cmdutil.UsageError("%v", err)
-			}
-			if runF != nil {
-				return runF(opts)
-			}
-			return removeMembersRun(cmd, opts)
-		},
+		RunE:    groupRequestRunE(f, &opts.Options, &opts.GroupID, r, func(args []string) { opts.GroupID, r.Members = args[0], args[1:] }, opts, runF, removeMembersRun),
 	}
 	addOwnerFlags(cmd, &r.OwnerID, nil)
 	addPeerFlags(cmd, &opts.Peer)
