@@ -56,6 +56,13 @@ func BenchmarkUserRoundTrip(b *testing.B) {
 	})
 }
 
+// setCallers makes b.RunParallel run -callers goroutines (rounded up to a
+// multiple of GOMAXPROCS): SetParallelism counts per GOMAXPROCS.
+func setCallers(b *testing.B) {
+	procs := runtime.GOMAXPROCS(0)
+	b.SetParallelism(max(1, (*benchCallers+procs-1)/procs))
+}
+
 // roundTrips runs call b.N times from -callers goroutines and reports
 // round trips per second, the SM2 bound and their ratio, and the CPU time
 // of a round trip (cpu-ns/op: both servers and the caller together; 2
@@ -68,8 +75,7 @@ func roundTrips(b *testing.B, call func(context.Context) error) {
 	if err := call(ctx); err != nil {
 		b.Fatal(err)
 	}
-	procs := runtime.GOMAXPROCS(0)
-	b.SetParallelism(max(1, (*benchCallers+procs-1)/procs))
+	setCallers(b)
 	b.ResetTimer()
 	start, cpu := time.Now(), cputime.Process()
 	b.RunParallel(func(pb *testing.PB) {

@@ -83,7 +83,7 @@ func BenchmarkGroupFanOut(b *testing.B) {
 	send() // warms the directory and certificate caches on every side
 	everywhere()
 
-	b.SetParallelism(max(1, *benchCallers/2))
+	setCallers(b)
 	b.ResetTimer()
 	start := time.Now()
 	b.RunParallel(func(pb *testing.PB) {

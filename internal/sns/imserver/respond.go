@@ -13,7 +13,7 @@ import (
 )
 
 // Reasons of the application's refusals, sent in the envelope's "reason"
-// beside the human "error" (docs/PROTOCOL.md, section 5). They are part of
+// beside the human "error" (docs/PROTOCOL.md, 6.2 and 9.7). They are part of
 // the wire profile: never rename one. Authentication refusals use
 // httpsig's reasons instead and never reach a handler.
 const (

@@ -45,7 +45,7 @@ func adminSends(b *testing.B, ts *testServer, to string) {
 	}
 	before := ts.st.CommitStats()
 	var n atomic.Int64
-	b.SetParallelism(max(1, *benchCallers/2))
+	setCallers(b)
 	b.ReportAllocs()
 	b.ResetTimer()
 	start := time.Now()
