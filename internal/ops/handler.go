@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -19,6 +20,8 @@ const checkTimeout = 2 * time.Second
 //	GET /readyz   200 when every readiness check passes, else 503; the body
 //	              lists each check (JSON)
 //	GET /metrics  the Prometheus exposition of the registry
+//	GET /debug/pprof/...  Go's profiles (net/http/pprof), only once
+//	              EnableProfiling was called
 func (r *Registry) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
@@ -34,8 +37,23 @@ func (r *Registry) Handler() http.Handler {
 		json.NewEncoder(w).Encode(rep)
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(r.reg, promhttp.HandlerOpts{}))
+	if r.profiling.Load() {
+		// Index serves every named profile (heap, allocs, goroutine, ...)
+		// under its prefix; the others need their own handlers.
+		mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+		mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
+		mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
+	}
 	return mux
 }
+
+// EnableProfiling adds Go's profiles to the handler (serve --pprof). They
+// are off by default: a CPU profile or trace costs the server while it
+// runs, and goroutine dumps show its internals, so the operator opts in,
+// on a listener that is loopback unless they chose otherwise.
+func (r *Registry) EnableProfiling() { r.profiling.Store(true) }
 
 // Report is the answer of /readyz.
 type Report struct {

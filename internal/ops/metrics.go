@@ -3,6 +3,7 @@ package ops
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -14,9 +15,10 @@ import (
 type Registry struct {
 	reg *prometheus.Registry
 
-	mu       sync.Mutex
-	checks   []Check
-	services map[string]*Service
+	mu        sync.Mutex
+	checks    []Check
+	services  map[string]*Service
+	profiling atomic.Bool // /debug/pprof/ on the handler
 }
 
 // NewRegistry returns a registry with the Go runtime and process series.

@@ -1,8 +1,11 @@
 package ops
 
 import (
+	"bytes"
 	"context"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -90,5 +93,30 @@ func TestGaugeSetReadsOncePerScrape(t *testing.T) {
 	}
 	if calls != 1 || got["imictl_test_items"] != 3 || got["imictl_test_age_seconds"] != 7 {
 		t.Errorf("%d reads, values %v: want 1 read, 3 and 7", calls, got)
+	}
+}
+
+// The profiles are served only once enabled.
+func TestProfilingOptIn(t *testing.T) {
+	r := NewRegistry()
+	get := func(path string) (int, []byte) {
+		t.Helper()
+		rec := httptest.NewRecorder()
+		r.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		return rec.Code, rec.Body.Bytes()
+	}
+	if code, _ := get("/debug/pprof/heap"); code != http.StatusNotFound {
+		t.Errorf("/debug/pprof/heap before EnableProfiling: HTTP %d, want 404", code)
+	}
+	r.EnableProfiling()
+	code, body := get("/debug/pprof/heap")
+	if code != http.StatusOK || !bytes.HasPrefix(body, []byte{0x1f, 0x8b}) {
+		t.Errorf("/debug/pprof/heap: HTTP %d, %d bytes: want 200 and a gzipped profile", code, len(body))
+	}
+	if code, body := get("/debug/pprof/"); code != http.StatusOK || !bytes.Contains(body, []byte("goroutine")) {
+		t.Errorf("/debug/pprof/: HTTP %d: want the index of profiles", code)
+	}
+	if code, _ := get("/healthz"); code != http.StatusOK {
+		t.Errorf("/healthz with profiling: HTTP %d", code)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -64,6 +65,13 @@ func TestServeOps(t *testing.T) {
 		t.Errorf("readiness checks %+v: want both services", rep.Checks)
 	}
 
+	// Profiles only with --pprof.
+	if resp, err := http.Get(base + "/debug/pprof/heap"); err != nil {
+		t.Fatal(err)
+	} else if resp.Body.Close(); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("/debug/pprof/heap without --pprof: HTTP %d, want 404", resp.StatusCode)
+	}
+
 	resp, err := http.Get(base + "/metrics")
 	if err != nil {
 		t.Fatal(err)
@@ -93,5 +101,13 @@ func TestServeOps(t *testing.T) {
 		if _, ok := families[name]; !ok {
 			t.Errorf("no %s series", name)
 		}
+	}
+}
+
+// TestServePprofNeedsOpsAddr: the profiles have no listener of their own.
+func TestServePprofNeedsOpsAddr(t *testing.T) {
+	res := run(t, dataDirOpts(filepath.Join(t.TempDir(), "data")), 2, nil, "serve", "--pprof", "--insecure")
+	if !strings.Contains(res.Stderr, "add --ops-addr") {
+		t.Errorf("stderr %q: want it to say to add --ops-addr", res.Stderr)
 	}
 }

@@ -32,6 +32,8 @@ type Options struct {
 	// OpsAddr is the operations listener (/metrics, /healthz, /readyz);
 	// empty for none.
 	OpsAddr string
+	// Pprof adds Go's profiles (/debug/pprof/) to the operations listener.
+	Pprof bool
 	// Insecure leaves the keys created on the first start (the CA's, the
 	// IM server's) unencrypted.
 	Insecure bool
@@ -183,6 +185,7 @@ the commands to try. Its keys are unencrypted.
 	cmdutil.AddDataDirFlag(cmd, &opts.DataDir)
 	cmd.Flags().StringVar(&opts.LogFormat, "log-format", "text", "log as `FORMAT` text or json, on standard error")
 	cmd.Flags().StringVar(&opts.OpsAddr, "ops-addr", "", "serve /metrics (Prometheus), /healthz and /readyz on `HOST:PORT` (\":PORT\" binds loopback); none by default")
+	cmd.Flags().BoolVar(&opts.Pprof, "pprof", false, "also serve Go's profiles (/debug/pprof/: heap, CPU, goroutines) on the --ops-addr listener")
 	cmd.Flags().BoolVar(&opts.Insecure, "insecure", false, "on first start, create the keys (the CA's, the IM server's) unencrypted: tests and demonstrations only")
 	for _, s := range services {
 		s.addFlags(cmd, opts)
@@ -215,6 +218,12 @@ func (o *Options) selected() []spec {
 func serveRun(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 	env := &Env{F: f, DataDir: cmdutil.DataDir(f, o.DataDir), Log: newLogger(o), Ops: ops.NewRegistry()}
 	var opsLn net.Listener
+	if o.Pprof && o.OpsAddr == "" {
+		return cmdutil.UsageError("--pprof serves the profiles on the operations listener: add --ops-addr, e.g. --ops-addr :9440")
+	}
+	if o.Pprof {
+		env.Ops.EnableProfiling()
+	}
 	if o.OpsAddr != "" {
 		var err error
 		if opsLn, err = ops.Listen(o.OpsAddr); err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/imictl/imictl/internal/cputime"
 	"github.com/imictl/imictl/internal/pki"
 	"github.com/imictl/imictl/internal/sns/client"
+	"github.com/imictl/imictl/internal/sns/imstore"
 	"github.com/imictl/imictl/internal/sns/wire"
 )
 
@@ -30,7 +31,7 @@ var benchCallers = flag.Int("callers", 16, "concurrent callers of the round-trip
 // machine: 2 cores ÷ the CPU time of the two signatures and two
 // verifications every round trip needs, measured in the same run.
 func BenchmarkChatRoundTrip(b *testing.B) {
-	_, alpha, beta := pair(b)
+	_, alpha, beta := benchPair(b)
 	peer := client.Peer{ServerID: beta.self, BaseURL: beta.url}
 	var n atomic.Int64
 	roundTrips(b, func(ctx context.Context) error {
@@ -48,7 +49,7 @@ func BenchmarkChatRoundTrip(b *testing.B) {
 // which writes nothing: the cost of a signed round trip without the
 // store's durable write, to tell the two apart.
 func BenchmarkUserRoundTrip(b *testing.B) {
-	_, alpha, beta := pair(b)
+	_, alpha, beta := benchPair(b)
 	peer := client.Peer{ServerID: beta.self, BaseURL: beta.url}
 	roundTrips(b, func(ctx context.Context) error {
 		_, err := alpha.peers.User(ctx, peer, "bob@beta-im")
@@ -142,4 +143,13 @@ func sm2Bound(b *testing.B) float64 {
 		spent = time.Since(start)
 	}
 	return 2 / (spent / rounds).Seconds()
+}
+
+func benchPair(b *testing.B) (*testWorld, *testServer, *testServer) {
+	w := newWorld(b)
+	alpha := w.server(b, "alpha-im", func(c *Config) { c.Delivery.Window = max(c.Delivery.Window, *benchCallers/2) })
+	beta := w.server(b, "beta-im")
+	alpha.addUser(b, imstore.User{UserID: "alice", Name: "Alice"})
+	beta.addUser(b, imstore.User{UserID: "bob", Name: "Bob"})
+	return w, alpha, beta
 }
