@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"math"
 	"runtime"
 	"strings"
 	"sync/atomic"
@@ -28,7 +29,7 @@ var benchCallers = flag.Int("callers", 16, "concurrent callers of the round-trip
 // it, stores it in bob's inbox (committed, fsync included, before it
 // answers), signs its answer, and alpha verifies that; -callers of them at
 // a time. Beside it, the bound the SM2 arithmetic alone sets on this
-// machine: 2 cores ÷ the CPU time of the two signatures and two
+// machine: the cores ÷ the CPU time of the two signatures and two
 // verifications every round trip needs, measured in the same run.
 func BenchmarkChatRoundTrip(b *testing.B) {
 	_, alpha, beta := benchPair(b)
@@ -55,6 +56,20 @@ func BenchmarkUserRoundTrip(b *testing.B) {
 		_, err := alpha.peers.User(ctx, peer, "bob@beta-im")
 		return err
 	})
+}
+
+// benchPair is pair with alpha keeping a connection for each of the
+// -callers: they stand for the calls of several peers (8 conversations
+// each by default), which would each have connections of their own, so
+// none of them should dial again because one client's idle pool (twice
+// the delivery window) is smaller than the load.
+func benchPair(b *testing.B) (*testWorld, *testServer, *testServer) {
+	w := newWorld(b)
+	alpha := w.server(b, "alpha-im", func(c *Config) { c.Delivery.Window = max(c.Delivery.Window, *benchCallers/2) })
+	beta := w.server(b, "beta-im")
+	alpha.addUser(b, imstore.User{UserID: "alice", Name: "Alice"})
+	beta.addUser(b, imstore.User{UserID: "bob", Name: "Bob"})
+	return w, alpha, beta
 }
 
 // setCallers makes b.RunParallel run -callers goroutines (rounded up to a
@@ -99,7 +114,7 @@ func roundTrips(b *testing.B, call func(context.Context) error) {
 		b.ReportMetric(perOp*1e9, "cpu-ns/op")
 		// What of-bound would be if the round trips had both cores to
 		// themselves and nothing waited: the SM2 share of their CPU.
-		b.ReportMetric(2/bound/perOp, "cpu-of-bound")
+		b.ReportMetric(float64(runtime.NumCPU())/bound/perOp, "cpu-of-bound")
 	}
 }
 
@@ -110,10 +125,12 @@ func chatRequest(id string) wire.ChatRequest {
 	}}
 }
 
-// sm2Bound is round trips per second if SM2 were the only work: two cores
+// sm2Bound is round trips per second if SM2 were the only work: the cores
 // divided by the CPU time of two signatures and two verifications over
 // signature bases of the size a chat round trip signs. The servers are
-// idle meanwhile, so the process's CPU time is SM2's.
+// idle meanwhile, so the process's CPU time is SM2's. It is the best of
+// a few trials (the least CPU per round): a trial that other work on the
+// machine slowed down would lower the bound and flatter the ratio.
 func sm2Bound(b *testing.B) float64 {
 	key, err := pki.GenerateKey()
 	if err != nil {
@@ -124,32 +141,27 @@ func sm2Bound(b *testing.B) float64 {
 	if err != nil {
 		b.Fatal(err)
 	}
-	const rounds = 200
-	start, cpu := time.Now(), cputime.Process()
-	for range rounds {
-		for range 2 {
-			if _, err := pki.Sign(key, base); err != nil {
-				b.Fatal(err)
-			}
-			if !pki.VerifySignature(&key.PublicKey, base, sig) {
-				b.Fatal("signature does not verify")
+	const trials, rounds = 5, 200
+	best := time.Duration(math.MaxInt64)
+	for range trials {
+		start, cpu := time.Now(), cputime.Process()
+		for range rounds {
+			for range 2 {
+				if _, err := pki.Sign(key, base); err != nil {
+					b.Fatal(err)
+				}
+				if !pki.VerifySignature(&key.PublicKey, base, sig) {
+					b.Fatal("signature does not verify")
+				}
 			}
 		}
+		// CPU time, which other processes on a shared machine disturb
+		// less than wall time; wall time where it is not measured.
+		spent := cputime.Process() - cpu
+		if spent <= 0 {
+			spent = time.Since(start)
+		}
+		best = min(best, spent)
 	}
-	// CPU time, which other processes on a shared machine disturb less
-	// than wall time; wall time where it is not measured.
-	spent := cputime.Process() - cpu
-	if spent <= 0 {
-		spent = time.Since(start)
-	}
-	return 2 / (spent / rounds).Seconds()
-}
-
-func benchPair(b *testing.B) (*testWorld, *testServer, *testServer) {
-	w := newWorld(b)
-	alpha := w.server(b, "alpha-im", func(c *Config) { c.Delivery.Window = max(c.Delivery.Window, *benchCallers/2) })
-	beta := w.server(b, "beta-im")
-	alpha.addUser(b, imstore.User{UserID: "alice", Name: "Alice"})
-	beta.addUser(b, imstore.User{UserID: "bob", Name: "Bob"})
-	return w, alpha, beta
+	return float64(runtime.NumCPU()) / (best / rounds).Seconds()
 }
