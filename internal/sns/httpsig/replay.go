@@ -18,27 +18,51 @@ var (
 // captured message cannot be accepted twice.
 //
 // It holds only nonces of messages that passed every check, signature
-// included, so nobody without a registered key can fill it. Entries expire in
-// one-second buckets kept in a ring, which makes every operation O(1)
-// amortized. When it is full, or one origin holds its whole share, new
-// messages are refused (replay_cache_full, 503) rather than forgetting a
-// nonce still inside the window: forgetting would silently reopen replays.
+// included, so nobody without a registered key can fill it. When it is
+// full, or one origin holds its whole share, new messages are refused
+// (replay_cache_full, 503) rather than forgetting a nonce still inside the
+// window: forgetting would silently reopen replays.
 //
 // A busy server holds every nonce of the last minutes (300,000 at 1,000
-// calls/s and the default 5-minute window), so an entry is small: a 128-bit
-// digest of the pair, which nobody can make collide with another pair, in a
-// set and in its expiry's bucket with a pointer to its origin's counter:
-// about 60 bytes in all (BenchmarkReplayCache), half of what the two strings
-// of the headers and their copies took.
+// calls/s and the default 5-minute window), which made this cache most of
+// a server's heap. So an entry is only a 128-bit digest of the pair (which
+// nobody can make collide with another pair) in a set, and the sets are
+// generations: each holds the entries whose expiry (created + window)
+// falls in one span of window/10 seconds, and is dropped whole once its
+// span has passed. No per-entry bookkeeping, no pointers for the garbage
+// collector to follow, and each generation's set is sized to its own
+// entries (a Go map never shrinks): about 25 bytes a nonce
+// (BenchmarkReplayCache), a third of a set plus an expiry ring. The price
+// is that a pair is remembered up to a span longer than its window (safe:
+// it only refuses what is already too old), and a lookup reads the 22 sets
+// of the window.
 type replayCache struct {
 	mu        sync.Mutex
 	window    int64 // seconds a message stays acceptable on each side of now
+	span      int64 // seconds of expiry one generation covers
 	capacity  int
 	perOrigin int
-	seen      map[replayKey]struct{}
-	origins   map[string]*originEntries // origin -> its entries held
-	ring      [][]replayEntry           // ring[expiry % len(ring)]
-	swept     int64                     // every bucket with expiry <= swept is empty
+	gens      []replayGen // gens[g % len(gens)] holds generation g
+	held      int         // entries in all generations
+	origins   map[string]*originEntries
+}
+
+// replayGen is generation id: the entries expiring in
+// [id*span, (id+1)*span).
+type replayGen struct {
+	id      int64
+	seen    map[replayKey]struct{}
+	origins map[*originEntries]int // its entries per origin, to give back when it goes
+}
+
+// originEntries counts one origin's entries; its name is a copy of the
+// header's. It is reached through a pointer so that the maps never store
+// the caller's string as a key: assigning to a string key that is already
+// there stores the new string, which may be a substring of a header line
+// the cache would then keep alive for the window.
+type originEntries struct {
+	name string
+	n    int
 }
 
 // replayKey identifies an (origin, nonce) pair: the first 128 bits of its
@@ -56,27 +80,21 @@ func keyOf(origin, nonce string) replayKey {
 	return k
 }
 
-type replayEntry struct {
-	key    replayKey
-	expiry int64 // unix seconds
-	origin *originEntries
-}
-
-// originEntries counts one origin's entries; its name is a copy of the
-// header's, shared by all of them.
-type originEntries struct {
-	name string
-	n    int
-}
-
 func newReplayCache(windowSeconds int64, capacity, perOrigin int) *replayCache {
+	span := max(windowSeconds/10, 1)
+	// Expiries lie in [now, now+2*window]: that many spans, and one more
+	// for the span now is in the middle of.
+	gens := make([]replayGen, 2*windowSeconds/span+2)
+	for i := range gens {
+		gens[i].id = -1
+	}
 	return &replayCache{
 		window:    windowSeconds,
+		span:      span,
 		capacity:  capacity,
 		perOrigin: perOrigin,
-		seen:      make(map[replayKey]struct{}),
+		gens:      gens,
 		origins:   make(map[string]*originEntries),
-		ring:      make([][]replayEntry, 2*windowSeconds+2),
 	}
 }
 
@@ -85,23 +103,32 @@ func (c *replayCache) seenBefore(origin, nonce string, now int64) bool {
 	k := keyOf(origin, nonce)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.sweep(now)
-	_, ok := c.seen[k]
-	return ok
+	c.expire(now)
+	return c.has(k)
+}
+
+func (c *replayCache) has(k replayKey) bool {
+	for i := range c.gens {
+		if _, ok := c.gens[i].seen[k]; ok {
+			return true
+		}
+	}
+	return false
 }
 
 // add records an accepted message. created must be within the window of now
-// (the verifier checked it), so its expiry created+window lies in the ring.
+// (the verifier checked it), so its expiry created+window lies within the
+// generations kept.
 func (c *replayCache) add(origin, nonce string, created, now int64) error {
 	k := keyOf(origin, nonce)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.sweep(now)
-	if _, ok := c.seen[k]; ok {
+	c.expire(now)
+	if c.has(k) {
 		return errReplay
 	}
 	o := c.origins[origin]
-	if len(c.seen) >= c.capacity || o != nil && o.n >= c.perOrigin {
+	if c.held >= c.capacity || o != nil && o.n >= c.perOrigin {
 		return errReplayCacheFull
 	}
 	if o == nil {
@@ -110,33 +137,33 @@ func (c *replayCache) add(origin, nonce string, created, now int64) error {
 		o = &originEntries{name: strings.Clone(origin)}
 		c.origins[o.name] = o
 	}
-	exp := created + c.window
-	c.seen[k] = struct{}{}
+	id := (created + c.window) / c.span
+	g := &c.gens[id%int64(len(c.gens))]
+	if g.id != id {
+		// The slot is empty: expire dropped its previous generation.
+		*g = replayGen{id: id, seen: make(map[replayKey]struct{}), origins: make(map[*originEntries]int)}
+	}
+	g.seen[k] = struct{}{}
+	g.origins[o]++
 	o.n++
-	i := exp % int64(len(c.ring))
-	c.ring[i] = append(c.ring[i], replayEntry{key: k, expiry: exp, origin: o})
+	c.held++
 	return nil
 }
 
-// sweep drops every entry that expired at or before now-1. A gap longer
-// than the ring is bounded by its length.
-func (c *replayCache) sweep(now int64) {
-	if c.swept == 0 || now-1-c.swept > int64(len(c.ring)) {
-		c.swept = now - 1 - int64(len(c.ring))
-	}
-	for ; c.swept < now-1; c.swept++ {
-		i := (c.swept + 1) % int64(len(c.ring))
-		kept := c.ring[i][:0]
-		for _, e := range c.ring[i] {
-			if e.expiry > c.swept+1 { // a later expiry sharing the slot: keep
-				kept = append(kept, e)
-				continue
-			}
-			delete(c.seen, e.key)
-			if e.origin.n--; e.origin.n == 0 {
-				delete(c.origins, e.origin.name)
+// expire drops every generation whose entries have all expired: their
+// expiry is before now.
+func (c *replayCache) expire(now int64) {
+	for i := range c.gens {
+		g := &c.gens[i]
+		if g.id < 0 || (g.id+1)*c.span > now {
+			continue
+		}
+		c.held -= len(g.seen)
+		for o, n := range g.origins {
+			if o.n -= n; o.n == 0 {
+				delete(c.origins, o.name)
 			}
 		}
-		c.ring[i] = kept
+		*g = replayGen{id: -1}
 	}
 }

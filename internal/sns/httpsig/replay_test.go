@@ -7,10 +7,12 @@ import (
 	"unsafe"
 )
 
+// TestReplayCache: a pair is remembered at least until created+window and
+// at most one span (window/10) longer, when its whole generation goes.
 func TestReplayCache(t *testing.T) {
-	const w = 300 // seconds
+	const w, span = 300, 30 // seconds
 	c := newReplayCache(w, 3, 2)
-	now := int64(1_767_225_600)
+	now := int64(1_767_225_600) // a multiple of the span: generations start at now
 	steps := []struct {
 		origin, nonce string
 		created, now  int64
@@ -18,29 +20,53 @@ func TestReplayCache(t *testing.T) {
 		size          int
 	}{
 		{"a", "n1", now, now, nil, 1},
-		{"a", "n1", now, now, errReplay, 1},          // same pair
-		{"b", "n1", now, now, nil, 2},                // same nonce, other origin
-		{"a", "n2", now - w, now, nil, 3},            // oldest acceptable
-		{"a", "n3", now, now, errReplayCacheFull, 3}, // a holds its share (2)
-		{"c", "n1", now, now, errReplayCacheFull, 3}, // cache full
-		{"c", "n1", now, now + 1, nil, 3},            // a/n2 expired (created+w < now+1) and made room
-		{"a", "n1", now, now + w, errReplay, 3},      // a/n1 still inside its window
-		{"a", "n1", now, now + w + 1, nil, 1},        // gone once now > created+w, like every entry of that second
-		{"b", "n9", now + 10*w, now + 10*w, nil, 1},  // a long idle gap is swept
+		{"a", "n1", now, now, errReplay, 1},                     // same pair
+		{"b", "n1", now, now, nil, 2},                           // same nonce, other origin
+		{"a", "n2", now - w, now, nil, 3},                       // oldest acceptable: expires at now
+		{"a", "n3", now, now, errReplayCacheFull, 3},            // a holds its share (2)
+		{"c", "n1", now, now, errReplayCacheFull, 3},            // cache full
+		{"c", "n1", now, now + span - 1, errReplayCacheFull, 3}, // a/n2 expired, its generation not yet
+		{"c", "n1", now, now + span, nil, 3},                    // its generation went and made room
+		{"a", "n1", now, now + w, errReplay, 3},                 // a/n1 still inside its window
+		{"a", "n1", now, now + w + span - 1, errReplay, 3},      // past it, in its generation's span
+		{"a", "n1", now + span, now + w + span, nil, 1},         // gone with its generation
+		{"b", "n9", now + 10*w, now + 10*w, nil, 1},             // a long idle gap is swept
 		{"b", "n9", now + 10*w, now + 10*w, errReplay, 1},
 		{"b", "n8", now + 11*w, now + 10*w, nil, 2}, // created ahead of the clock
 	}
 	for i, s := range steps {
 		err := c.add(s.origin, s.nonce, s.created, s.now)
 		if !errors.Is(err, s.want) || (s.want == nil && err != nil) {
-			t.Fatalf("step %d: add(%s,%s) = %v, want %v", i, s.origin, s.nonce, err, s.want)
+			t.Fatalf("step %d: add(%s,%s) at %+d = %v, want %v", i, s.origin, s.nonce, s.now-now, err, s.want)
 		}
 		if c.len() != s.size {
 			t.Fatalf("step %d: %d entries, want %d", i, c.len(), s.size)
 		}
 	}
-	if !c.seenBefore("b", "n8", now+12*w) || c.seenBefore("b", "n8", now+12*w+1) {
-		t.Error("an entry created ahead of the clock must live exactly until created+window")
+	if !c.seenBefore("b", "n8", now+12*w) || !c.seenBefore("b", "n8", now+12*w+span-1) || c.seenBefore("b", "n8", now+12*w+span) {
+		t.Error("an entry created ahead of the clock must live until created+window, and not a span longer")
+	}
+	if c.len() != 0 || len(c.origins) != 0 {
+		t.Errorf("after every generation went: %d entries, origins %v", c.len(), c.origins)
+	}
+}
+
+// A generation that goes gives its origins' shares back.
+func TestReplayCacheShareGivenBack(t *testing.T) {
+	const w, span = 300, 30
+	c := newReplayCache(w, 10, 1)
+	now := int64(1_767_225_600)
+	if err := c.add("a", "x", now-w, now); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.add("a", "y", now, now+span-1); !errors.Is(err, errReplayCacheFull) {
+		t.Fatalf("a second nonce of a while x is held: %v, want replay cache full", err)
+	}
+	if err := c.add("a", "y", now, now+span); err != nil {
+		t.Fatalf("once x's generation went: %v", err)
+	}
+	if o := c.origins["a"]; o == nil || o.n != 1 || c.len() != 1 {
+		t.Fatalf("a holds %+v of %d entries, want 1 of 1", o, c.len())
 	}
 }
 
@@ -89,5 +115,5 @@ func TestReplayCacheKeepsNoHeader(t *testing.T) {
 func (c *replayCache) len() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return len(c.seen)
+	return c.held
 }
