@@ -34,7 +34,7 @@ var userCases = []Case{
 		Run: func(t *T) error {
 			return t.refusedGet(query("/sns/verify/users", "userID", t.nobody()), http.StatusNotFound, "unknown_user")
 		}},
-	{ID: "S9.user", Area: "S9", Title: "whether the test user has the suite's user as a friend: isFriend, the JSON number 2 (never befriended)", Needs: []Need{NeedUser},
+	{ID: "S9.user", Area: "S9", Title: "whether the test user has a stranger of the suite as a friend: isFriend, the JSON number 2", Needs: []Need{NeedUser},
 		Run: func(t *T) error {
 			f, err := t.okGet(query("/sns/query/users", "userID", t.User(), "ownerID", t.Unique("conformance-stranger")+"@"+t.Self()))
 			if err != nil {
@@ -42,7 +42,7 @@ var userCases = []Case{
 			}
 			v, err := f.oneOrTwo("isFriend")
 			if err == nil && v != 2 {
-				err = fmt.Errorf("isFriend is 1 for a user of the suite the test user never met, want 2")
+				err = fmt.Errorf("isFriend is 1 for a stranger the test user never met, want 2")
 			}
 			return err
 		}},

@@ -205,6 +205,7 @@ func (p *publicAPI) status(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r, err)
 		return
 	}
+	callinfo.Verified(r.Context(), origin)
 	if origin != a.ServerID {
 		p.fail(w, r, fmt.Errorf("%w: %s is an application of %q, not of %q", mgmt.ErrForbidden, a.ID, a.ServerID, origin))
 		return
