@@ -104,15 +104,9 @@ func (s *Server) Groups(user string) ([]adminapi.GroupEntry, error) {
 		return nil, err
 	}
 	for _, g := range groups {
-		if g.Dissolved {
-			continue
+		if !g.Dissolved {
+			out = append(out, adminapi.GroupEntry{GroupID: g.GroupID, GroupName: g.Name, Main: s.self, UserType: g.Role})
 		}
-		v, err := s.mainGroup(g.GroupID)
-		if err != nil {
-			return nil, err
-		}
-		m, _ := v.member(self)
-		out = append(out, adminapi.GroupEntry{GroupID: g.GroupID, GroupName: g.Name, Main: s.self, UserType: m.Role})
 	}
 	routes, err := s.st.GroupRoutesOf(user)
 	for _, r := range routes {

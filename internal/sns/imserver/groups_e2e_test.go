@@ -237,6 +237,9 @@ func TestGroupsEndToEnd(t *testing.T) {
 	eventually(t, "bob's route gone at beta", func() bool { return len(must(w.beta.admin.Groups(ctx, "bob"))(t)) == 0 })
 	_, err = w.alpha.admin.GroupShow(ctx, "alice", w.gid)
 	refusedWith(t, "the dissolved group", err, 410, imserver.ReasonGroupDissolved)
+	if list := must(w.alpha.admin.Groups(ctx, "amy"))(t); len(list) != 0 {
+		t.Errorf("amy's groups on the main server after the dissolution: %+v", list)
+	}
 
 	// Every notice (G10) reached each server with members exactly once.
 	w.delivered(w.alpha)

@@ -161,18 +161,30 @@ func (s *Store) GroupMembers(groupID string) ([]GroupMember, error) {
 	return out, err
 }
 
-// GroupsOf returns the groups of this server that member (a full id)
-// belongs to.
-func (s *Store) GroupsOf(member string) ([]Group, error) {
-	var out []Group
+// MemberGroup is a group of this server with one member's role in it.
+type MemberGroup struct {
+	Group
+	Role int // RoleMember, RoleAdmin or RoleOwner
+}
+
+// GroupsOf lists the groups of this server member belongs to (dissolved
+// ones included), each with member's role, as one consistent view.
+func (s *Store) GroupsOf(member string) ([]MemberGroup, error) {
+	var out []MemberGroup
 	err := s.view(func(t *txn) error {
 		p := prefix(member)
+		members := t.b(bucketGroupMembers)
 		return forPrefix(t.b(bucketGroupMemberOf), p, func(k, _ []byte) (bool, error) {
-			g, err := t.group(string(k[len(p):]))
+			id := string(k[len(p):])
+			g, err := t.group(id)
 			if err != nil {
 				return false, err
 			}
-			out = append(out, g)
+			m, ok, err := boltdb.Get[GroupMember](members, key(id, member))
+			if err != nil || !ok {
+				return false, fmt.Errorf("group %s lists %s as a member without a member record (%v); restore a backup", id, member, err)
+			}
+			out = append(out, MemberGroup{Group: g, Role: m.Role})
 			return true, nil
 		})
 	})

@@ -36,8 +36,11 @@ func TestGroupStore(t *testing.T) {
 	if err != nil || g.Members != 3 {
 		t.Fatalf("added: %+v %v", g, err)
 	}
-	if gs, err := s.GroupsOf("bob@beta"); err != nil || len(gs) != 1 {
+	if gs, err := s.GroupsOf("bob@beta"); err != nil || len(gs) != 1 || gs[0].GroupID != "g1@alpha" || gs[0].Role != RoleMember {
 		t.Errorf("bob's groups: %+v %v", gs, err)
+	}
+	if gs, err := s.GroupsOf("alice@alpha"); err != nil || len(gs) != 1 || gs[0].Role != RoleOwner || gs[0].Members != 3 {
+		t.Errorf("alice's groups: %+v %v", gs, err)
 	}
 	var ids []string
 	for i := range 5 {
