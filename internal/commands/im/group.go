@@ -56,7 +56,6 @@ type GroupRef struct {
 	User  string
 }
 
-// addUserFlag adds the required --user flag: the local user acting.
 // groupRunE is the RunE of a command on GROUP (its one argument) as the local
 // member --user: it checks the reference, then runs runF (tests) or run.
 func groupRunE[T any](f *cmdutil.Factory, o *Options, ref *GroupRef, opts T, runF func(T) error, run func(*cobra.Command, T) error) func(*cobra.Command, []string) error {
@@ -73,6 +72,7 @@ func groupRunE[T any](f *cmdutil.Factory, o *Options, ref *GroupRef, opts T, run
 	}
 }
 
+// addUserFlag adds the required --user flag: the local user acting.
 func addUserFlag(cmd *cobra.Command, user *string, usage string) {
 	cmd.Flags().StringVar(user, "user", "", usage)
 	_ = cmd.MarkFlagRequired("user")
