@@ -99,12 +99,7 @@ func (s *Server) sendLocal(from, to string, msg imstore.Message) (imstore.SentMe
 	if _, err := s.st.GetUser(to); err != nil {
 		return imstore.SentMessage{}, err
 	}
-	sent, err := s.st.RecordSent(from, msg)
-	if err != nil {
-		return sent, err
-	}
-	_, _, err = s.st.DeliverLocal(to, msg)
-	return sent, err
+	return s.st.SendLocal(from, to, msg)
 }
 
 // Repeal revokes a message a local user sent: its local copies at once,

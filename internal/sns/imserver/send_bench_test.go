@@ -19,7 +19,8 @@ const sendBound = 5000
 // accepts it: a text message from a local user, over the 0600 unix
 // socket, answered once it is persisted (group commit, fsync included),
 // from -callers concurrent senders. To a local recipient it lands in the
-// inbox; to a remote one in the outbox, whose peer is stopped so that
+// sender's sent list and the inbox, one transaction; to a remote one in
+// the sent list and the outbox, whose peer is stopped so that
 // what is measured is the acceptance, not the delivery behind it.
 func BenchmarkAdminSend(b *testing.B) {
 	b.Run("local", func(b *testing.B) {

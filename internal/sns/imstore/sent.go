@@ -43,6 +43,28 @@ func (s *Store) RecordSent(user string, msg Message, sends ...Send) (SentMessage
 	return out, nil
 }
 
+// SendLocal records msg as sent by user and delivers it to the local user
+// to, in one transaction: both or neither, whatever a crash interrupts, and
+// one commit instead of two.
+func (s *Store) SendLocal(user, to string, msg Message) (SentMessage, error) {
+	if err := msg.check(); err != nil {
+		return SentMessage{}, err
+	}
+	var out SentMessage
+	err := s.batch(func(t *txn) error {
+		var err error
+		if out, err = t.recordSent(user, msg); err != nil { // set afresh on a second run
+			return err
+		}
+		_, _, err = t.deliverLocal(to, msg)
+		return err
+	})
+	if err != nil {
+		return SentMessage{}, err
+	}
+	return out, nil
+}
+
 // recordSent is RecordSent's record, inside a transaction.
 func (t *txn) recordSent(user string, msg Message) (SentMessage, error) {
 	if err := t.hasUser(user); err != nil {

@@ -84,3 +84,37 @@ func TestRepealSent(t *testing.T) {
 		t.Fatalf("repeal local: %+v %+v %v", m, revoked, err)
 	}
 }
+
+// SendLocal records the sent copy and the recipient's in one transaction:
+// a refusal of either writes neither.
+func TestSendLocalIsOneTransaction(t *testing.T) {
+	s, _ := openTest(t)
+	addUser(t, s, "alice", "Alice")
+	addUser(t, s, "bob", "Bob")
+	msg := textMsg("m1@alpha", "alice@alpha", "bob@alpha", "hi")
+	before := s.CommitStats().Commits
+	sent, err := s.SendLocal("alice", "bob", msg)
+	if err != nil || sent.MessageID != "m1@alpha" || sent.To != "bob@alpha" {
+		t.Fatalf("SendLocal: %+v %v", sent, err)
+	}
+	if n := s.CommitStats().Commits - before; n != 1 {
+		t.Errorf("%d commits for a local send, want 1", n)
+	}
+	if in, err := s.InboxMessageByID("bob", "m1@alpha"); err != nil || in.From != "alice@alpha" {
+		t.Fatalf("bob's copy: %+v %v", in, err)
+	}
+	if list, err := s.SentBy("alice", 0, 0); err != nil || len(list) != 1 {
+		t.Fatalf("alice's sent list: %+v %v", list, err)
+	}
+	checkRefusals(t, s, []refusal{
+		{"unknown recipient", func() error {
+			_, err := s.SendLocal("alice", "carol", textMsg("m2@alpha", "alice@alpha", "carol@alpha", "x"))
+			return err
+		}, ErrNotFound, `no user "carol"`},
+		{"unknown sender", func() error {
+			_, err := s.SendLocal("dave", "bob", textMsg("m3@alpha", "dave@alpha", "bob@alpha", "x"))
+			return err
+		}, ErrNotFound, `no user "dave"`},
+		{"the same message again", func() error { _, err := s.SendLocal("alice", "bob", msg); return err }, ErrExists, `message "m1@alpha" already exists`},
+	})
+}
