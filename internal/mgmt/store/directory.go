@@ -41,11 +41,12 @@ func (s *Store) ChangedSince(lastQueryTime int64, ids []string) ([]Server, int64
 }
 
 func (t *txn) serversChangedIn(after int64, ids []string) ([]Server, error) {
-	ids = slices.Clone(ids)
-	slices.Sort(ids)
+	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
+	servers := t.b(bucketServers)
+	prefetch(servers, ids)
 	var out []Server
-	for _, id := range slices.Compact(ids) {
-		srv, ok, err := boltdb.Get[Server](t.b(bucketServers), []byte(id))
+	for _, id := range ids {
+		srv, ok, err := boltdb.Get[Server](servers, []byte(id))
 		if err != nil {
 			return nil, fmt.Errorf("server %s: %w", id, err)
 		}
@@ -57,10 +58,15 @@ func (t *txn) serversChangedIn(after int64, ids []string) ([]Server, error) {
 }
 
 func (t *txn) serversChangedAfter(after int64) ([]Server, error) {
-	var out []Server
+	var ids []string
 	c := t.b(bucketServerChanges).Cursor()
 	for k, id := c.Seek(boltdb.U64(uint64(after) + 1)); k != nil; k, id = c.Next() {
-		srv, err := t.server(string(id))
+		ids = append(ids, string(id))
+	}
+	prefetch(t.b(bucketServers), ids)
+	var out []Server
+	for _, id := range ids {
+		srv, err := t.server(id)
 		if err != nil {
 			return nil, fmt.Errorf("change index names %s: %w", id, err)
 		}

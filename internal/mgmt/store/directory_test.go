@@ -1,6 +1,7 @@
 package store
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -122,5 +123,40 @@ func TestChangedSinceNeverMissesAChange(t *testing.T) {
 		if cache[srv.ServerID] != srv {
 			t.Fatalf("cache has %+v, store %+v", cache[srv.ServerID], srv)
 		}
+	}
+}
+
+// More changed servers than one etcd transaction reads at once (the
+// prefetch goes in chunks of etcdTxnOps): every one is answered, in order,
+// by the incremental query and by the query for ids.
+func TestChangedSinceManyServers(t *testing.T) {
+	s, c := openTest(t)
+	_, t0, _ := s.ChangedSince(0, nil)
+	c.Add(time.Second)
+	const n = 2*etcdTxnOps + 20
+	var want []string
+	for start := 0; start < n; start += 25 {
+		var batch []Server
+		for i := start; i < min(start+25, n); i++ {
+			id := fmt.Sprintf("srv%03d", i)
+			batch = append(batch, Server{ServerID: id, ServerFields: fields(id)})
+			want = append(want, id)
+		}
+		if err := s.ImportServers("admin", batch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	changed, _, err := s.ChangedSince(t0, nil)
+	if got := serverIDs(changed); err != nil || !slices.Equal(got, want) {
+		t.Fatalf("incremental query: %d servers (%v), want %d", len(got), err, n)
+	}
+	if changed[n-1].ServerName != "Server "+want[n-1] {
+		t.Errorf("the last record: %+v", changed[n-1])
+	}
+	ids := append([]string{"nobody"}, want...)
+	rand.Shuffle(len(ids), func(i, j int) { ids[i], ids[j] = ids[j], ids[i] })
+	some, _, err := s.ChangedSince(t0, ids)
+	if got := serverIDs(some); err != nil || !slices.Equal(got, want) {
+		t.Fatalf("query for %d ids: %d servers (%v), want %d", len(ids), len(got), err, n)
 	}
 }

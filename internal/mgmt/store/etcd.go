@@ -47,6 +47,9 @@ const (
 	etcdAttempts = 100
 	// etcdPage is how many keys a cursor fetches at once.
 	etcdPage = 256
+	// etcdTxnOps is how many reads one prefetching Txn carries: etcd's
+	// default limit of operations per transaction (--max-txn-ops).
+	etcdTxnOps = 128
 )
 
 // ErrEtcdContention: an update conflicted with concurrent ones etcdAttempts
@@ -195,6 +198,43 @@ func (t *etcdTxn) get(key string) []byte {
 	return v
 }
 
+// getMany reads keys as get does, in one etcd Txn per etcdTxnOps keys
+// instead of one round trip each.
+func (t *etcdTxn) getMany(keys []string) {
+	var missing []string
+	for _, k := range keys {
+		_, written := t.writes[k]
+		_, read := t.values[k]
+		if !written && !read {
+			missing = append(missing, k)
+		}
+	}
+	for len(missing) > 0 && t.err == nil {
+		chunk := missing[:min(len(missing), etcdTxnOps)]
+		missing = missing[len(chunk):]
+		ops := make([]clientv3.Op, len(chunk))
+		for i, k := range chunk {
+			ops[i] = clientv3.OpGet(k, t.at()...)
+		}
+		// Every read of one Txn is at the same revision, the snapshot's
+		// when it is pinned already.
+		resp, err := t.be.cli.Txn(t.ctx).Then(ops...).Commit()
+		if err != nil {
+			t.fail(err)
+			return
+		}
+		t.pin(resp.Header.Revision)
+		for i, r := range resp.Responses {
+			var v []byte
+			var mod int64
+			if rr := r.GetResponseRange(); rr != nil && len(rr.Kvs) == 1 {
+				v, mod = nonNil(rr.Kvs[0].Value), rr.Kvs[0].ModRevision
+			}
+			t.values[chunk[i]], t.reads[chunk[i]] = v, mod
+		}
+	}
+}
+
 // scan fetches up to limit keys of [from, end) at the snapshot. A writable
 // transaction records the range and the bucket's deletion marker, so that
 // its commit fails if a key appears, changes or disappears there.
@@ -304,6 +344,16 @@ type etcdBucket struct {
 }
 
 func (b etcdBucket) Get(key []byte) []byte { return b.t.get(b.keys + string(key)) }
+
+// Prefetch reads keys in as few round trips as etcd allows; Get then
+// answers them from the transaction.
+func (b etcdBucket) Prefetch(keys []string) {
+	full := make([]string, len(keys))
+	for i, k := range keys {
+		full[i] = b.keys + k
+	}
+	b.t.getMany(full)
+}
 
 func (b etcdBucket) Put(key, value []byte) error {
 	if len(key) == 0 {

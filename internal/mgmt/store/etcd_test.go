@@ -314,3 +314,43 @@ func TestEtcdDefaultLimitsSufficeForChangesAndNotifications(t *testing.T) {
 		t.Fatalf("pruned %d of %d: %v", n, len(pending), err)
 	}
 }
+
+// Keys a writable transaction prefetched are read like the others: when
+// another replica changes one before the commit, the transaction runs again
+// and sees the new value.
+func TestEtcdPrefetchedKeysAreRead(t *testing.T) {
+	e := etcdPass(t)
+	prefix := e.Prefix() // a fresh one each call
+	a, err := OpenEtcd(e.Client(t), EtcdConfig{Prefix: prefix}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := OpenEtcd(e.Client(t), EtcdConfig{Prefix: prefix}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := func(s *Store, k, v string) {
+		t.Helper()
+		if err := s.update(func(t *txn) error { return t.b(bucketMeta).Put([]byte(k), []byte(v)) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	set(a, "p1", "old")
+	runs, seen := 0, ""
+	err = a.update(func(t *txn) error {
+		runs++
+		meta := t.b(bucketMeta)
+		prefetch(meta, []string{"p0", "p1"}) // p0 absent
+		seen = string(meta.Get([]byte("p1")))
+		if meta.Get([]byte("p0")) != nil {
+			return errors.New("an absent key read as present")
+		}
+		if runs == 1 {
+			set(b, "p1", "new")
+		}
+		return meta.Put([]byte("p2"), []byte(seen))
+	})
+	if err != nil || runs != 2 || seen != "new" {
+		t.Fatalf("runs %d, saw %q (%v): want 2 runs, the second seeing the other replica's write", runs, seen, err)
+	}
+}

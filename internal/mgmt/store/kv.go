@@ -46,6 +46,15 @@ type bucket interface {
 	SetSequence(n uint64) error
 }
 
+// prefetch tells b's backend that keys are about to be read one by one: a
+// backend whose every read is a round trip (etcd) fetches them together.
+// Reads are unchanged otherwise; bbolt, which reads from memory, ignores it.
+func prefetch(b bucket, keys []string) {
+	if p, ok := b.(interface{ Prefetch(keys []string) }); ok {
+		p.Prefetch(keys)
+	}
+}
+
 // cursor walks a bucket in key order; a nil key means the end.
 type cursor interface {
 	First() (key, value []byte)
