@@ -53,6 +53,17 @@ func (a adminResolver) Resolve(_ context.Context, serial string) (*httpsig.Serve
 	return &httpsig.ServerInfo{ServerID: serial, Status: httpsig.StatusNormal, Certificate: cert}, nil
 }
 
+// storeNonces shares the remote admin API's nonces through the store.
+type storeNonces struct{ st *store.Store }
+
+func (n storeNonces) Remember(origin, nonce string, expires time.Time) error {
+	err := n.st.RememberNonce(origin, nonce, expires)
+	if errors.Is(err, store.ErrNonceUsed) {
+		return httpsig.ErrReplay
+	}
+	return err
+}
+
 // checkAdminCertificate is the remote verifier's certificate check: the
 // administrator profile, named by its serial.
 func checkAdminCertificate(cert *smx509.Certificate, serial string, opts pki.VerifyOptions) error {
@@ -76,6 +87,9 @@ func (s *Server) remoteAdminHandler(signer *httpsig.Signer, roots *smx509.CertPo
 		MaxBody:          maxAdminBody,
 		Now:              s.cfg.Now,
 		Logger:           s.cfg.Logger,
+		// Replicas on one etcd registry each have a replay cache of their
+		// own: the store makes a request accepted by one a replay for all.
+		SharedNonces: storeNonces{s.st},
 	})
 	if err != nil {
 		return nil, err

@@ -2,6 +2,8 @@ package server_test
 
 import (
 	"fmt"
+	"net/http"
+	"net/url"
 	"slices"
 	"sync"
 	"testing"
@@ -10,8 +12,11 @@ import (
 	"github.com/emmansun/gmsm/smx509"
 
 	"github.com/imictl/imictl/internal/etcdtest"
+	"github.com/imictl/imictl/internal/mgmt"
 	"github.com/imictl/imictl/internal/mgmt/api"
+	"github.com/imictl/imictl/internal/mgmt/server"
 	"github.com/imictl/imictl/internal/mgmt/store"
+	"github.com/imictl/imictl/internal/sns/httpsig"
 )
 
 // replicaOf starts another management server on m's registry in etcd,
@@ -176,4 +181,56 @@ func TestReplicasOnEtcd(t *testing.T) {
 			t.Errorf("%s was never told that %s changed", e.Destination, e.Subject)
 		}
 	}
+}
+
+// A remote admin call accepted by one replica is a replay for the others,
+// whose own replay caches never saw it: the nonce is shared through etcd.
+func TestRemoteAdminReplayAcrossReplicas(t *testing.T) {
+	if etcdtest.Current() == nil {
+		t.Skip("replicas need the etcd store; this runs in the etcd pass")
+	}
+	a := startRemoteMgmt(t)
+	prefix, _ := etcdPrefixes.Load(a.dataDir)
+	dir := t.TempDir()
+	etcdPrefixes.Store(dir, prefix)
+	b := startMgmtWith(t, dir, func(c *server.Config) { c.AdminAddr = "127.0.0.1:0" })
+	adm := a.admin(t)
+	key, cert := adminCert(t, adm, "ops")
+	first, err := a.public(t).Submit(bg, submitReq(t, newKey(t), "alpha", "https://alpha.example.com"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := a.public(t).Submit(bg, submitReq(t, newKey(t), "beta", "https://beta.example.com"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := []byte(`{"actor":"admin:x"}`)
+	approve := func(reqID string) string { return mgmt.AdminRequests + "/" + reqID + "/approve" }
+	// The same signed request to a, then to b.
+	req := signedReq(t, a, keySigner(t, key, cert), http.MethodPost, approve(first), body)
+	if status, reason := send(t, req, body); status != http.StatusOK {
+		t.Fatalf("the approval at the first replica: HTTP %d %s", status, reason)
+	}
+	before, _ := adm.Audit(bg, store.AuditFilter{})
+	replay := req.Clone(bg)
+	replay.URL.Host, replay.Host = hostOf(t, b.AdminURL()), ""
+	if status, reason := send(t, replay, body); status != http.StatusUnauthorized || reason != string(httpsig.ReasonReplay) {
+		t.Fatalf("the same request at the other replica: HTTP %d %q, want 401 replay", status, reason)
+	}
+	if after, _ := adm.Audit(bg, store.AuditFilter{}); len(after) != len(before) {
+		t.Fatal("the replay changed something")
+	}
+	// A fresh request to b is served.
+	if status, reason := rawSigned(t, b, keySigner(t, key, cert), http.MethodPost, approve(second), body); status != http.StatusOK {
+		t.Fatalf("a fresh approval at the other replica: HTTP %d %s", status, reason)
+	}
+}
+
+func hostOf(t *testing.T, rawURL string) string {
+	t.Helper()
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.Host
 }

@@ -49,6 +49,11 @@ var (
 
 	// bucketAudit: u64 sequence -> AuditEntry; append-only.
 	bucketAudit = []byte("audit")
+
+	// bucketNonces: origin 0x00 nonce -> u64 expiry (unix seconds); the
+	// nonces of the remote admin API's calls inside their window, shared
+	// by the replicas (nonces.go). Added by schema 3.
+	bucketNonces = []byte("nonces")
 )
 
 // allBuckets is what the migrations create and what Open checks.
@@ -58,7 +63,7 @@ var allBuckets = [][]byte{
 	bucketApplications, bucketApplicationsPending,
 	bucketCertificates, bucketCertificatesByServer, bucketRevocations, bucketCRL,
 	bucketOutbox, bucketOutboxDue, bucketOutboxChanges,
-	bucketAudit,
+	bucketAudit, bucketNonces,
 }
 
 // Keys in bucketMeta and bucketCRL.

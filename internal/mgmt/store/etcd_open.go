@@ -146,10 +146,10 @@ func openEtcd(cli *clientv3.Client, c EtcdConfig, opts Options, owned bool) (*St
 			return &SchemaTooNewError{Path: be.where, Name: schema.Name, File: have, Binary: want}
 		case have == want:
 			return nil
-		case have == 1:
-			// Schema 2 adds the outbox_changes bucket, which in etcd is
-			// there as soon as a key is: entries already queued per
-			// destination stay as they are.
+		case have == 1 || have == 2:
+			// Schemas 2 and 3 add buckets (outbox_changes, nonces), which
+			// in etcd are there as soon as a key is: entries already queued
+			// per destination stay as they are.
 			return meta.Put(boltdb.SchemaKey, boltdb.U64(want))
 		case have > 0:
 			return fmt.Errorf("the registry in etcd at %s has schema version %d, which this imictl cannot migrate to %d", be.where, have, want)

@@ -354,3 +354,38 @@ func TestEtcdPrefetchedKeysAreRead(t *testing.T) {
 		t.Fatalf("runs %d, saw %q (%v): want 2 runs, the second seeing the other replica's write", runs, seen, err)
 	}
 }
+
+// Two replicas recording the same nonce at once: exactly one succeeds.
+func TestEtcdRememberNonceOnce(t *testing.T) {
+	e := etcdPass(t)
+	prefix := e.Prefix()
+	var stores []*Store
+	for range 4 {
+		s, err := OpenEtcd(e.Client(t), EtcdConfig{Prefix: prefix}, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		stores = append(stores, s)
+	}
+	for round := range 5 {
+		nonce := "n" + strconv.Itoa(round)
+		errs := make([]error, len(stores))
+		var wg sync.WaitGroup
+		for i, s := range stores {
+			wg.Go(func() { errs[i] = s.RememberNonce("3f2a", nonce, time.Now().Add(time.Minute)) })
+		}
+		wg.Wait()
+		ok := 0
+		for _, err := range errs {
+			switch {
+			case err == nil:
+				ok++
+			case !errors.Is(err, ErrNonceUsed):
+				t.Fatal(err)
+			}
+		}
+		if ok != 1 {
+			t.Fatalf("round %d: %d replicas recorded the nonce, want 1 (%v)", round, ok, errs)
+		}
+	}
+}

@@ -23,6 +23,7 @@ func init() {
 		// Entries already queued per destination stay as they are; new
 		// changes queue one OutboxChange and expand it (fanout.go).
 		{Version: 2, Name: "queue changes, expand them into notifications", Apply: createOutboxChanges},
+		{Version: 3, Name: "share the remote admin API's nonces between replicas", Apply: createNonces},
 	}
 }
 
@@ -30,5 +31,11 @@ func init() {
 // day, and a database created since has this one already.
 func createOutboxChanges(tx *bbolt.Tx) error {
 	_, err := tx.CreateBucketIfNotExists(bucketOutboxChanges)
+	return err
+}
+
+// createNonces is schema 3, as createOutboxChanges is schema 2.
+func createNonces(tx *bbolt.Tx) error {
+	_, err := tx.CreateBucketIfNotExists(bucketNonces)
 	return err
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/imictl/imictl/internal/callinfo"
 )
@@ -79,12 +80,25 @@ func (v *Verifier) verifyRequest(r *http.Request) (string, []byte, *AuthError) {
 func (v *Verifier) recordNonce(c *checked) *AuthError {
 	p := &c.sig.params
 	switch err := v.replay.add(c.origin, p.nonce, p.created, v.opts.Now().Unix()); {
-	case errors.Is(err, errReplay):
-		return refuse(ReasonReplay, "nonce %q of %q was already used: sign every request afresh", p.nonce, c.origin)
+	case errors.Is(err, ErrReplay):
+		return replayed(p.nonce, c.origin)
 	case err != nil:
 		return refuse(ReasonReplayCacheFull, "this server is receiving more signed requests than it can remember nonces for; retry in a few seconds")
 	}
+	if v.opts.SharedNonces == nil {
+		return nil
+	}
+	switch err := v.opts.SharedNonces.Remember(c.origin, p.nonce, time.Unix(p.created, 0).Add(v.opts.Skew)); {
+	case errors.Is(err, ErrReplay):
+		return replayed(p.nonce, c.origin)
+	case err != nil:
+		return refuse(ReasonReplayCacheFull, "the nonce could not be recorded for the other replicas (%v); retry in a few seconds", err)
+	}
 	return nil
+}
+
+func replayed(nonce, origin string) *AuthError {
+	return refuse(ReasonReplay, "nonce %q of %q was already used: sign every request afresh", nonce, origin)
 }
 
 func (v *Verifier) logRefusal(r *http.Request, e *AuthError) {

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -316,5 +318,69 @@ func checkRefusalSignature(t *testing.T, f *fixture, req *http.Request, rec *htt
 	client := mustVerifier(t, f.options("server-a"))
 	if err := client.VerifyResponse(req, resp, rec.Body.Bytes(), "server-b"); err != nil {
 		t.Errorf("server-a cannot authenticate the refusal: %v", err)
+	}
+}
+
+// sharedNonces is a SharedNonces in memory, standing for the replicas'
+// common store.
+type sharedNonces struct {
+	mu   sync.Mutex
+	held map[string]time.Time
+	err  error // answered instead, when set
+}
+
+func (s *sharedNonces) Remember(origin, nonce string, expires time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.err != nil {
+		return s.err
+	}
+	k := origin + " " + nonce
+	if _, ok := s.held[k]; ok {
+		return fmt.Errorf("%w (shared)", ErrReplay)
+	}
+	s.held[k] = expires
+	return nil
+}
+
+// Two verifiers sharing their nonces (two replicas): a request the first
+// accepted is a replay for the second, whose own cache never saw it; a
+// failing shared store refuses with a retry, and the handler never runs.
+func TestMiddlewareSharedNonces(t *testing.T) {
+	f := newFixture(t)
+	shared := &sharedNonces{held: map[string]time.Time{}}
+	ran := 0
+	handler := func() http.Handler {
+		o := f.options("server-b")
+		o.SharedNonces = shared
+		return mustVerifier(t, o).Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { ran++ }))
+	}
+	one, two := handler(), handler()
+	call := func(h http.Handler, req *http.Request) (int, string) {
+		rec := httptest.NewRecorder()
+		req.Body = io.NopCloser(bytes.NewReader(chatBody))
+		h.ServeHTTP(rec, req)
+		var env struct{ Reason string }
+		json.Unmarshal(rec.Body.Bytes(), &env)
+		return rec.Code, env.Reason
+	}
+	req := signedChat(t, f.a, "server-b")
+	if code, reason := call(one, req); code != http.StatusOK || ran != 1 {
+		t.Fatalf("first delivery: HTTP %d %s, handler ran %d times", code, reason, ran)
+	}
+	if len(shared.held) != 1 {
+		t.Fatalf("the shared store holds %d nonces, want 1", len(shared.held))
+	}
+	for _, e := range shared.held {
+		if d := time.Until(e); d < 4*time.Minute || d > 6*time.Minute {
+			t.Errorf("the nonce is held until %s from now, want created + the 5-minute window", d)
+		}
+	}
+	if code, reason := call(two, req); code != http.StatusUnauthorized || reason != string(ReasonReplay) || ran != 1 {
+		t.Fatalf("the same request at the other replica: HTTP %d %s (handler ran %d times), want 401 replay", code, reason, ran)
+	}
+	shared.err = errors.New("etcd unreachable")
+	if code, reason := call(two, signedChat(t, f.a, "server-b")); code != http.StatusServiceUnavailable || reason != string(ReasonReplayCacheFull) || ran != 1 {
+		t.Fatalf("with the shared store failing: HTTP %d %s (handler ran %d times), want 503 replay_cache_full", code, reason, ran)
 	}
 }

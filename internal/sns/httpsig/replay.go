@@ -6,12 +6,25 @@ import (
 	"errors"
 	"strings"
 	"sync"
+	"time"
 )
 
 var (
-	errReplay          = errors.New("nonce already used")
+	// ErrReplay is what a SharedNonces store answers for a pair it holds.
+	ErrReplay          = errors.New("nonce already used")
 	errReplayCacheFull = errors.New("replay cache full")
 )
+
+// SharedNonces remembers (origin, nonce) pairs for the verifiers of
+// several processes serving as one (management server replicas on one
+// etcd registry): each replica's replay cache knows only the requests it
+// verified itself, so a request captured on its way to one replica could be
+// accepted again by another. Remember records the pair until expires, the
+// end of its window, and returns ErrReplay (wrapped or not) when it is
+// already recorded.
+type SharedNonces interface {
+	Remember(origin, nonce string, expires time.Time) error
+}
 
 // replayCache remembers the (origin, nonce) pairs of accepted signatures for
 // as long as their created time stays inside the skew window, so that a
@@ -125,7 +138,7 @@ func (c *replayCache) add(origin, nonce string, created, now int64) error {
 	defer c.mu.Unlock()
 	c.expire(now)
 	if c.has(k) {
-		return errReplay
+		return ErrReplay
 	}
 	o := c.origins[origin]
 	if c.held >= c.capacity || o != nil && o.n >= c.perOrigin {

@@ -20,18 +20,18 @@ func TestReplayCache(t *testing.T) {
 		size          int
 	}{
 		{"a", "n1", now, now, nil, 1},
-		{"a", "n1", now, now, errReplay, 1},                     // same pair
+		{"a", "n1", now, now, ErrReplay, 1},                     // same pair
 		{"b", "n1", now, now, nil, 2},                           // same nonce, other origin
 		{"a", "n2", now - w, now, nil, 3},                       // oldest acceptable: expires at now
 		{"a", "n3", now, now, errReplayCacheFull, 3},            // a holds its share (2)
 		{"c", "n1", now, now, errReplayCacheFull, 3},            // cache full
 		{"c", "n1", now, now + span - 1, errReplayCacheFull, 3}, // a/n2 expired, its generation not yet
 		{"c", "n1", now, now + span, nil, 3},                    // its generation went and made room
-		{"a", "n1", now, now + w, errReplay, 3},                 // a/n1 still inside its window
-		{"a", "n1", now, now + w + span - 1, errReplay, 3},      // past it, in its generation's span
+		{"a", "n1", now, now + w, ErrReplay, 3},                 // a/n1 still inside its window
+		{"a", "n1", now, now + w + span - 1, ErrReplay, 3},      // past it, in its generation's span
 		{"a", "n1", now + span, now + w + span, nil, 1},         // gone with its generation
 		{"b", "n9", now + 10*w, now + 10*w, nil, 1},             // a long idle gap is swept
-		{"b", "n9", now + 10*w, now + 10*w, errReplay, 1},
+		{"b", "n9", now + 10*w, now + 10*w, ErrReplay, 1},
 		{"b", "n8", now + 11*w, now + 10*w, nil, 2}, // created ahead of the clock
 	}
 	for i, s := range steps {

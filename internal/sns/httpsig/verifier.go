@@ -46,6 +46,9 @@ type Options struct {
 	ReplayPerOrigin int              // share of one origin; default ReplayCapacity/2
 	Now             func() time.Time // default time.Now
 	Logger          *slog.Logger     // refusals are logged at Info; default slog.Default()
+	// SharedNonces, when set, also records every accepted request's nonce
+	// where the other replicas see it (Middleware; VerifyRequestWithKey).
+	SharedNonces SharedNonces
 }
 
 // Verifier checks signed requests (Middleware) and signed responses
