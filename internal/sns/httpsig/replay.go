@@ -44,11 +44,11 @@ type SharedNonces interface {
 // falls in one span of window/10 seconds, and is dropped whole once its
 // span has passed. No per-entry bookkeeping, no pointers for the garbage
 // collector to follow, and each generation's set is sized to its own
-// entries (a Go map never shrinks): about 25 bytes a nonce
-// (BenchmarkReplayCache), a third of a set plus an expiry ring. The price
-// is that a pair is remembered up to a span longer than its window (safe:
-// it only refuses what is already too old), and a lookup reads the 22 sets
-// of the window.
+// entries (a Go map never shrinks): about 37 bytes a nonce
+// (BenchmarkReplayCache), against 64 for one set and an expiry ring. The
+// price is that a pair is remembered up to a span longer than its window
+// (safe: it only refuses what is already too old), and that a lookup reads
+// the 23 sets of the window.
 type replayCache struct {
 	mu        sync.Mutex
 	window    int64 // seconds a message stays acceptable on each side of now
@@ -95,9 +95,10 @@ func keyOf(origin, nonce string) replayKey {
 
 func newReplayCache(windowSeconds int64, capacity, perOrigin int) *replayCache {
 	span := max(windowSeconds/10, 1)
-	// Expiries lie in [now, now+2*window]: that many spans, and one more
-	// for the span now is in the middle of.
-	gens := make([]replayGen, 2*windowSeconds/span+2)
+	// Expiries lie in [now, now+2*window]: that many spans, one more for
+	// the span now is in the middle of, and one for a clock read a second
+	// apart from the verifier's.
+	gens := make([]replayGen, 2*windowSeconds/span+3)
 	for i := range gens {
 		gens[i].id = -1
 	}
@@ -152,9 +153,14 @@ func (c *replayCache) add(origin, nonce string, created, now int64) error {
 	}
 	id := (created + c.window) / c.span
 	g := &c.gens[id%int64(len(c.gens))]
-	if g.id != id {
-		// The slot is empty: expire dropped its previous generation.
+	switch {
+	case g.id == id:
+	case g.id < 0:
 		*g = replayGen{id: id, seen: make(map[replayKey]struct{}), origins: make(map[*originEntries]int)}
+	default:
+		// Another generation still lives there: created was outside the
+		// window after all. Never drop nonces to make room.
+		return errReplayCacheFull
 	}
 	g.seen[k] = struct{}{}
 	g.origins[o]++

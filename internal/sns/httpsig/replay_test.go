@@ -117,3 +117,21 @@ func (c *replayCache) len() int {
 	defer c.mu.Unlock()
 	return c.held
 }
+
+// A created time outside the window (the verifier refuses those first)
+// never makes the cache drop a generation that still holds nonces.
+func TestReplayCacheKeepsLiveGenerations(t *testing.T) {
+	const w, span = 300, 30
+	c := newReplayCache(w, 10, 10)
+	now := int64(1_767_225_600)
+	if err := c.add("a", "n1", now, now); err != nil {
+		t.Fatal(err)
+	}
+	far := now + int64(len(c.gens))*span // the same slot, a generation later
+	if err := c.add("a", "n2", far, now); !errors.Is(err, errReplayCacheFull) {
+		t.Fatalf("a created time outside the window: %v, want replay cache full", err)
+	}
+	if !c.seenBefore("a", "n1", now) || c.len() != 1 {
+		t.Fatal("the live generation was dropped")
+	}
+}
