@@ -135,6 +135,27 @@ func (c *CachingResolver) fetch(ctx context.Context, id string) *cacheEntry {
 	return e
 }
 
+// Change runs write, which changes the records of ids where the source
+// reads them, and forgets them. Lookups wait meanwhile, so that once the
+// source shows a change (a server suspended, a new certificate) no call is
+// verified with the record from before it: Invalidate after the write
+// would leave a moment when the source says one thing and the cache
+// another. write must not use the cache.
+func (c *CachingResolver) Change(ids []string, write func() error) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	err := write()
+	c.epoch++
+	for _, id := range ids {
+		if el, ok := c.entries[id]; ok {
+			c.lru.Remove(el)
+			delete(c.entries, id)
+		}
+		c.group.Forget(id)
+	}
+	return err
+}
+
 // Invalidate forgets serverID, so that the next call fetches it again.
 func (c *CachingResolver) Invalidate(serverID string) {
 	c.mu.Lock()

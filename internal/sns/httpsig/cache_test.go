@@ -144,3 +144,56 @@ func TestChain(t *testing.T) {
 		t.Errorf("a directory failure must not read as an unknown server: %v", err)
 	}
 }
+
+// statusDirectory answers one server with a status that can change.
+type statusDirectory struct {
+	mu     sync.Mutex
+	status int
+}
+
+func (d *statusDirectory) Resolve(_ context.Context, id string) (*ServerInfo, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return &ServerInfo{ServerID: id, Status: d.status}, nil
+}
+
+func (d *statusDirectory) set(status int) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.status = status
+}
+
+// A lookup during Change waits for it, and then sees the changed record:
+// never the cached one from before a change the directory already shows.
+func TestCachingResolverChange(t *testing.T) {
+	src := &statusDirectory{status: StatusNormal}
+	c := NewCachingResolver(src, CacheOptions{})
+	ctx := context.Background()
+	if info, err := c.Resolve(ctx, "s1"); err != nil || info.Status != StatusNormal {
+		t.Fatalf("first lookup: %+v %v", info, err)
+	}
+	during := make(chan int, 1)
+	err := c.Change([]string{"s1"}, func() error {
+		go func() {
+			info, _ := c.Resolve(ctx, "s1")
+			during <- info.Status
+		}()
+		select {
+		case got := <-during:
+			t.Errorf("a lookup answered (status %d) while the record was being changed", got)
+		case <-time.After(50 * time.Millisecond):
+		}
+		src.set(StatusSuspended)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := <-during; got != StatusSuspended {
+		t.Errorf("the lookup made during the change saw status %d, want the new %d", got, StatusSuspended)
+	}
+	wantErr := errors.New("disk full")
+	if err := c.Change([]string{"s1"}, func() error { return wantErr }); !errors.Is(err, wantErr) {
+		t.Errorf("Change = %v, want the write's error", err)
+	}
+}

@@ -215,13 +215,12 @@ func (d *directory) store(recs []api.ServerRecord, cursor int64) error {
 		}
 		entries = append(entries, imstore.DirEntry{ServerID: r.ServerID, ServerName: r.ServerName, Address: r.ServerAddress, Status: r.Status})
 	}
-	if err := d.st.PutDirectory(entries, cursor); err != nil {
-		return fmt.Errorf("storing the directory: %w", err)
-	}
 	ids := make([]string, len(entries))
 	for i, e := range entries {
-		d.cache.Invalidate(e.ServerID)
 		ids[i] = e.ServerID
+	}
+	if err := d.cache.Change(ids, func() error { return d.st.PutDirectory(entries, cursor) }); err != nil {
+		return fmt.Errorf("storing the directory: %w", err)
 	}
 	if len(ids) > 0 && d.changed != nil {
 		d.changed(ids)
