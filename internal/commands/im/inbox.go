@@ -84,6 +84,9 @@ func inboxRun(cmd *cobra.Command, opts *InboxOptions) error {
 	}
 	for {
 		msgs, err := c.Inbox(ctx, opts.User, opts.After, opts.Limit)
+		if err != nil && opts.Wait {
+			return opts.fail(interrupted(ctx, err))
+		}
 		if err != nil {
 			return opts.fail(err)
 		}
@@ -158,6 +161,16 @@ func printLine(w io.Writer, format output.Format, m imstore.InboxMessage) error 
 		line += "   (revoked)"
 	}
 	_, err := fmt.Fprintln(w, output.EscapeControl(line))
+	return err
+}
+
+// interrupted is ErrCancelled when ctx has ended, else err: a wait
+// interrupted during a call to the server rather than between two is
+// cancelled all the same (exit 3), not a failure of the server.
+func interrupted(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return cmdutil.ErrCancelled
+	}
 	return err
 }
 

@@ -57,6 +57,9 @@ func statusRun(cmd *cobra.Command, opts *StatusOptions) error {
 		}
 		st, err = c.Status(cmd.Context())
 	}
+	if err != nil && opts.Wait {
+		return opts.fail(interrupted(cmd.Context(), err))
+	}
 	if err != nil {
 		return opts.fail(err)
 	}
