@@ -516,7 +516,9 @@ func TestWaitDecidedEndsDuringAPoll(t *testing.T) {
 		return (&http.Transport{DisableKeepAlives: true}).RoundTrip(r)
 	})}
 	p := w.public(t, client.PublicOptions{Key: app.Key, ServerID: app.ID, HTTP: hang})
-	wctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	// Long enough for the first poll on a loaded machine: the second one
+	// hangs until the deadline whatever it is.
+	wctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	st, err := p.WaitDecided(wctx, req, 10*time.Millisecond)
 	if !errors.Is(err, context.DeadlineExceeded) || st.Status != api.RequestPending || st.RequestID != req {
