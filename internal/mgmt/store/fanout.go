@@ -103,7 +103,8 @@ func (s *Store) ExpandChanges() (more bool, err error) {
 }
 
 // Expanding lists the changes whose notifications are not all queued yet,
-// oldest first: `admin notifications` shows them as pending.
+// oldest first (the imictl_notification_changes_expanding gauge; `admin
+// notifications` lists only the queued notifications).
 func (s *Store) Expanding() ([]OutboxChange, error) {
 	out := []OutboxChange{}
 	err := s.view(func(t *txn) error {
