@@ -240,7 +240,9 @@ func TestAttackMatrix(t *testing.T) {
 // (the revocation reaching it with the next CRL).
 func (w *world) waitRefused(t *testing.T, caller string, reason httpsig.Reason) {
 	t.Helper()
-	for range 200 {
+	// 30 s at most: the suspension travels as a notification and a
+	// directory query, which a loaded machine can hold up for seconds.
+	for range 600 {
 		r := w.signed(t, caller, targetID, http.MethodPost, "/sns/chat", chat("alice@"+caller, "bob@"+targetID, "text"), 0)
 		if _, got := w.send(t, r); got == string(reason) {
 			return

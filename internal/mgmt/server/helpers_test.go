@@ -291,7 +291,9 @@ func (s *imStub) told(serverID string) int {
 // eventually polls cond every 10ms for at most 10s.
 func eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	for range 1000 {
+	// 30 s: room for a machine loaded by other work; a passing wait
+	// returns as soon as cond holds.
+	for range 3000 {
 		if cond() {
 			return
 		}

@@ -173,7 +173,9 @@ func (e *e2e) stop(s *imServer) {
 
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	for range 1000 {
+	// 30 s: room for a machine loaded by other work; a passing wait
+	// returns as soon as cond holds.
+	for range 3000 {
 		if cond() {
 			return
 		}

@@ -167,7 +167,9 @@ func (ts *testServer) peer() client.Peer { return client.Peer{ServerID: ts.self,
 // machine; a passing run takes milliseconds).
 func eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	for range 1000 {
+	// 30 s: room for a machine loaded by other work; a passing wait
+	// returns as soon as cond holds.
+	for range 3000 {
 		if cond() {
 			return
 		}
