@@ -145,13 +145,8 @@ func (c *CachingResolver) Change(ids []string, write func() error) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	err := write()
-	c.epoch++
 	for _, id := range ids {
-		if el, ok := c.entries[id]; ok {
-			c.lru.Remove(el)
-			delete(c.entries, id)
-		}
-		c.group.Forget(id)
+		c.forget(id)
 	}
 	return err
 }
@@ -160,6 +155,12 @@ func (c *CachingResolver) Change(ids []string, write func() error) error {
 func (c *CachingResolver) Invalidate(serverID string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.forget(serverID)
+}
+
+// forget drops serverID's record and any fetch of it under way from being
+// stored or joined. Called with c.mu held.
+func (c *CachingResolver) forget(serverID string) {
 	c.epoch++
 	if el, ok := c.entries[serverID]; ok {
 		c.lru.Remove(el)
