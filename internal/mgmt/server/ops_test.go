@@ -23,28 +23,10 @@ func TestMetricsCountMalformedBodies(t *testing.T) {
 	if resp.StatusCode != http.StatusBadRequest {
 		t.Fatalf("status %d, want 400", resp.StatusCode)
 	}
-	families, err := reg.Gatherer().Gather()
-	if err != nil {
-		t.Fatal(err)
+	labels := map[string]string{"endpoint": mgmt.PathServerCert, "status": "400", "reason": "invalid_request"}
+	if got := counter(t, reg, "imictl_requests_total", labels); got != 1 {
+		t.Errorf("the malformed M2 call counted %v times with %v, want 1", got, labels)
 	}
-	for _, f := range families {
-		if f.GetName() != "imictl_requests_total" {
-			continue
-		}
-		for _, mt := range f.GetMetric() {
-			labels := map[string]string{}
-			for _, l := range mt.GetLabel() {
-				labels[l.GetName()] = l.GetValue()
-			}
-			if labels["endpoint"] == mgmt.PathServerCert && labels["status"] == "400" {
-				if labels["reason"] != "invalid_request" || mt.GetCounter().GetValue() != 1 {
-					t.Errorf("counted %v with labels %v, want 1 with reason invalid_request", mt.GetCounter().GetValue(), labels)
-				}
-				return
-			}
-		}
-	}
-	t.Error("the malformed M2 call was not counted")
 }
 
 // A status call (M4 status), verified with the applicant's own key rather
@@ -74,21 +56,33 @@ func TestMetricsCountKeyOnlyVerifications(t *testing.T) {
 
 // verifications is imictl_signature_verifications_total{result=result}.
 func verifications(t *testing.T, reg *ops.Registry, result string) float64 {
+	return counter(t, reg, "imictl_signature_verifications_total", map[string]string{"result": result})
+}
+
+// counter is the value of the counter name whose labels include want (0
+// when there is none).
+func counter(t *testing.T, reg *ops.Registry, name string, want map[string]string) float64 {
 	t.Helper()
 	families, err := reg.Gatherer().Gather()
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, f := range families {
-		if f.GetName() != "imictl_signature_verifications_total" {
+		if f.GetName() != name {
 			continue
 		}
+	metrics:
 		for _, mt := range f.GetMetric() {
+			labels := map[string]string{}
 			for _, l := range mt.GetLabel() {
-				if l.GetName() == "result" && l.GetValue() == result {
-					return mt.GetCounter().GetValue()
+				labels[l.GetName()] = l.GetValue()
+			}
+			for k, v := range want {
+				if labels[k] != v {
+					continue metrics
 				}
 			}
+			return mt.GetCounter().GetValue()
 		}
 	}
 	return 0

@@ -23,6 +23,22 @@ func etcdPass(t testing.TB) *etcdtest.Server {
 	return e
 }
 
+// replicasOn opens n stores on one fresh prefix of e: n replicas of one
+// registry, whose compare-and-swaps race in etcd, not in one process.
+func replicasOn(t *testing.T, e *etcdtest.Server, n int, opts Options) []*Store {
+	t.Helper()
+	prefix := e.Prefix() // a fresh one each call
+	out := make([]*Store, n)
+	for i := range out {
+		s, err := OpenEtcd(e.Client(t), EtcdConfig{Prefix: prefix}, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[i] = s
+	}
+	return out
+}
+
 func TestEtcdOpenSchemaAndRefusals(t *testing.T) {
 	e := etcdPass(t)
 	cli := e.Client(t)
@@ -64,17 +80,8 @@ func TestEtcdOpenSchemaAndRefusals(t *testing.T) {
 // Two stores on one prefix are two replicas: their compare-and-swaps race
 // in etcd, not in one process.
 func TestEtcdReplicasRaceOnOneRegistry(t *testing.T) {
-	e := etcdPass(t)
-	prefix := e.Prefix()
 	c := newClock()
-	var replicas [2]*Store
-	for i := range replicas {
-		s, err := OpenEtcd(e.Client(t), EtcdConfig{Prefix: prefix}, Options{Now: c.Now})
-		if err != nil {
-			t.Fatal(err)
-		}
-		replicas[i] = s
-	}
+	replicas := replicasOn(t, etcdPass(t), 2, Options{Now: c.Now})
 	const n = 8
 	apps := make([]Application, n)
 	for i := range apps {
@@ -187,16 +194,8 @@ func TestEtcdTooLargeChangeSaysWhatToConfigure(t *testing.T) {
 // inserted, changed or deleted a key there before it committed; its
 // cursor sees its own writes merged with the snapshot.
 func TestEtcdScanConflictsAndOwnWrites(t *testing.T) {
-	e := etcdPass(t)
-	prefix := e.Prefix()
-	a, err := OpenEtcd(e.Client(t), EtcdConfig{Prefix: prefix}, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := OpenEtcd(e.Client(t), EtcdConfig{Prefix: prefix}, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := replicasOn(t, etcdPass(t), 2, Options{})
+	a, b := r[0], r[1]
 	bucket := bucketServersActive
 	put := func(s *Store, keys ...string) {
 		t.Helper()
@@ -319,16 +318,8 @@ func TestEtcdDefaultLimitsSufficeForChangesAndNotifications(t *testing.T) {
 // another replica changes one before the commit, the transaction runs again
 // and sees the new value.
 func TestEtcdPrefetchedKeysAreRead(t *testing.T) {
-	e := etcdPass(t)
-	prefix := e.Prefix() // a fresh one each call
-	a, err := OpenEtcd(e.Client(t), EtcdConfig{Prefix: prefix}, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := OpenEtcd(e.Client(t), EtcdConfig{Prefix: prefix}, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := replicasOn(t, etcdPass(t), 2, Options{})
+	a, b := r[0], r[1]
 	set := func(s *Store, k, v string) {
 		t.Helper()
 		if err := s.update(func(t *txn) error { return t.b(bucketMeta).Put([]byte(k), []byte(v)) }); err != nil {
@@ -337,7 +328,7 @@ func TestEtcdPrefetchedKeysAreRead(t *testing.T) {
 	}
 	set(a, "p1", "old")
 	runs, seen := 0, ""
-	err = a.update(func(t *txn) error {
+	err := a.update(func(t *txn) error {
 		runs++
 		meta := t.b(bucketMeta)
 		prefetch(meta, []string{"p0", "p1"}) // p0 absent
@@ -357,16 +348,7 @@ func TestEtcdPrefetchedKeysAreRead(t *testing.T) {
 
 // Two replicas recording the same nonce at once: exactly one succeeds.
 func TestEtcdRememberNonceOnce(t *testing.T) {
-	e := etcdPass(t)
-	prefix := e.Prefix()
-	var stores []*Store
-	for range 4 {
-		s, err := OpenEtcd(e.Client(t), EtcdConfig{Prefix: prefix}, Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		stores = append(stores, s)
-	}
+	stores := replicasOn(t, etcdPass(t), 4, Options{})
 	for round := range 5 {
 		nonce := "n" + strconv.Itoa(round)
 		errs := make([]error, len(stores))

@@ -29,18 +29,7 @@ func (s *Store) RecordSent(user string, msg Message, sends ...Send) (SentMessage
 	if err := checkSends(sends); err != nil {
 		return SentMessage{}, err
 	}
-	var out SentMessage
-	err := s.batch(func(t *txn) error {
-		var err error
-		if out, err = t.recordSent(user, msg); err != nil { // set afresh on a second run
-			return err
-		}
-		return t.enqueueAll(sends)
-	})
-	if err != nil {
-		return SentMessage{}, err
-	}
-	return out, nil
+	return s.recordSentWith(user, msg, func(t *txn) error { return t.enqueueAll(sends) })
 }
 
 // SendLocal records msg as sent by user and delivers it to the local user
@@ -50,14 +39,22 @@ func (s *Store) SendLocal(user, to string, msg Message) (SentMessage, error) {
 	if err := msg.check(); err != nil {
 		return SentMessage{}, err
 	}
+	return s.recordSentWith(user, msg, func(t *txn) error {
+		_, _, err := t.deliverLocal(to, msg)
+		return err
+	})
+}
+
+// recordSentWith records msg as sent by user and runs also in the same
+// transaction.
+func (s *Store) recordSentWith(user string, msg Message, also func(*txn) error) (SentMessage, error) {
 	var out SentMessage
 	err := s.batch(func(t *txn) error {
 		var err error
 		if out, err = t.recordSent(user, msg); err != nil { // set afresh on a second run
 			return err
 		}
-		_, _, err = t.deliverLocal(to, msg)
-		return err
+		return also(t)
 	})
 	if err != nil {
 		return SentMessage{}, err
