@@ -18,8 +18,10 @@ func newCmdPolicy(f *cmdutil.Factory) *cobra.Command {
 	cmd.Long = `The white list and the black list of peer serverIds, checked before anything
 else on every call, in both directions. A server on the black list is always
 refused; when the white list is not empty, only the servers on it are
-accepted. Changes take effect at once and are kept across restarts (unless
-the configuration file sets the lists, which then win at each start).`
+accepted. The management server is always allowed, on neither list: the
+directory, suspensions and revocations come from it. Changes take effect at
+once and are kept across restarts (unless the configuration file sets the
+lists, which then win at each start).`
 	cmd.AddCommand(NewCmdPolicyShow(f, nil), NewCmdPolicyList(f, "allow", nil), NewCmdPolicyList(f, "deny", nil), NewCmdPolicySet(f, nil))
 	return cmd
 }

@@ -8,9 +8,12 @@ import (
 // Policy is the local white list / black list of peer serverIds (the
 // standard's §5, step 4). It is safe for concurrent use and can be changed
 // while the server runs. A blacklisted server is always refused; when the
-// white list is set, only the servers on it are allowed.
+// white list is set, only the servers on it are allowed. The servers the
+// policy was made with (NewPolicy's always) are allowed whatever the lists
+// say.
 type Policy struct {
-	v atomic.Pointer[policyLists]
+	v      atomic.Pointer[policyLists]
+	always map[string]bool
 }
 
 type policyLists struct {
@@ -18,9 +21,12 @@ type policyLists struct {
 	deny  map[string]bool
 }
 
-// NewPolicy returns a policy that allows every server.
-func NewPolicy() *Policy {
-	p := &Policy{}
+// NewPolicy returns a policy that allows every server, and always the
+// servers always: an IM server's management server, whose directory
+// answers and change notifications it cannot do without (a white list of
+// peers that left it out would cut the server off from every suspension).
+func NewPolicy(always ...string) *Policy {
+	p := &Policy{always: toSet(always)}
 	p.v.Store(&policyLists{})
 	return p
 }
@@ -60,6 +66,9 @@ func toSet(ids []string) map[string]bool {
 
 // Allowed reports whether serverID may call us (and answer us).
 func (p *Policy) Allowed(serverID string) bool {
+	if p.always[serverID] {
+		return true
+	}
 	l := p.v.Load()
 	if l.deny[serverID] {
 		return false

@@ -49,3 +49,15 @@ func TestPolicyConcurrentUpdates(t *testing.T) {
 		t.Fatalf("a concurrent update was lost: allow %v deny %v", allow, deny)
 	}
 }
+
+// The servers a policy is made with are allowed whatever the lists say.
+func TestPolicyAlways(t *testing.T) {
+	p := NewPolicy("center-im")
+	p.SetAllowList([]string{"alpha-im"})
+	p.SetDenyList([]string{"center-im", "beta-im"})
+	for id, want := range map[string]bool{"center-im": true, "alpha-im": true, "beta-im": false, "gamma-im": false} {
+		if got := p.Allowed(id); got != want {
+			t.Errorf("Allowed(%s) = %v, want %v", id, got, want)
+		}
+	}
+}

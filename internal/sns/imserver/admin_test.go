@@ -132,11 +132,22 @@ func TestAdminAPI(t *testing.T) {
 	}
 	_, err = alpha.SetPolicy(ctx, []string{"x-im"}, []string{"x-im"})
 	adminErr(t, "contradictory policy", err, 400, ReasonBadRequest, imstore.ErrInvalid)
+	mgmtID := alphaSrv.cfg.MgmtServerID
+	_, err = alpha.SetPolicy(ctx, nil, []string{mgmtID})
+	adminErr(t, "denying the management server", err, 400, ReasonBadRequest, imstore.ErrInvalid)
 	if p, err := alpha.Policy(ctx); err != nil || len(p.Deny) != 2 {
 		t.Errorf("policy: %+v %v", p, err)
 	}
+	// A white list of peers that leaves the management server out still
+	// lets the directory through: the management server is always allowed.
+	if _, err := alpha.SetPolicy(ctx, []string{"beta-im"}, []string{"gamma-im", "delta-im"}); err != nil {
+		t.Fatal(err)
+	}
+	if !alphaSrv.policy.Allowed(mgmtID) {
+		t.Errorf("a white list without %s denies the management server", mgmtID)
+	}
 	if _, err := alpha.RefreshDirectory(ctx); err != nil {
-		t.Error(err)
+		t.Errorf("directory refresh under a white list of peers: %v", err)
 	}
 	dir, err := alpha.Directory(ctx)
 	if err != nil || !slices.ContainsFunc(dir, func(e imstore.DirEntry) bool { return e.ServerID == "beta-im" && e.Address == betaSrv.url }) {

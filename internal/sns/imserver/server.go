@@ -114,7 +114,7 @@ func New(cfg Config) (_ *Server, err error) {
 		return nil, fmt.Errorf("imserver: %w", err)
 	}
 	s.files = &files{blobs: blobs, digests: map[string][]byte{}}
-	if s.policy, err = loadPolicy(s.st, cfg.Policy); err != nil {
+	if s.policy, err = loadPolicy(s.st, cfg.Policy, cfg.MgmtServerID); err != nil {
 		return nil, fmt.Errorf("imserver: policy: %w", err)
 	}
 	if err := s.trust(); err != nil {
