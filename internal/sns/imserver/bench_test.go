@@ -18,7 +18,6 @@ import (
 	"github.com/imictl/imictl/internal/cputime"
 	"github.com/imictl/imictl/internal/pki"
 	"github.com/imictl/imictl/internal/sns/client"
-	"github.com/imictl/imictl/internal/sns/imstore"
 	"github.com/imictl/imictl/internal/sns/wire"
 )
 
@@ -68,12 +67,7 @@ func BenchmarkUserRoundTrip(b *testing.B) {
 // none of them should dial again because one client's idle pool (twice
 // the delivery window) is smaller than the load.
 func benchPair(b *testing.B) (*testWorld, *testServer, *testServer) {
-	w := newWorld(b)
-	alpha := w.server(b, "alpha-im", func(c *Config) { c.Delivery.Window = max(c.Delivery.Window, *benchCallers/2) })
-	beta := w.server(b, "beta-im")
-	alpha.addUser(b, imstore.User{UserID: "alice", Name: "Alice"})
-	beta.addUser(b, imstore.User{UserID: "bob", Name: "Bob"})
-	return w, alpha, beta
+	return pair(b, func(c *Config) { c.Delivery.Window = max(c.Delivery.Window, *benchCallers/2) })
 }
 
 // setCallers makes b.RunParallel run -callers goroutines (rounded up to a

@@ -12,10 +12,10 @@ import (
 )
 
 // pair is two real IM servers registered with one management stand-in:
-// alice on alpha-im, bob on beta-im.
-func pair(t testing.TB) (*testWorld, *testServer, *testServer) {
+// alice on alpha-im (its configuration changed by tweak), bob on beta-im.
+func pair(t testing.TB, tweak ...func(*Config)) (*testWorld, *testServer, *testServer) {
 	w := newWorld(t)
-	alpha := w.server(t, "alpha-im")
+	alpha := w.server(t, "alpha-im", tweak...)
 	beta := w.server(t, "beta-im")
 	alpha.addUser(t, imstore.User{UserID: "alice", Name: "Alice"})
 	beta.addUser(t, imstore.User{UserID: "bob", Name: "Bob"})
