@@ -32,6 +32,9 @@ const (
 	DefaultDirectoryRefresh  = 10 * time.Minute
 	DefaultCRLRefresh        = 5 * time.Minute
 	DefaultReadHeaderTimeout = 10 * time.Second
+	// MinRetention is the shortest Retention: a day, beyond any sane
+	// retry of a lost answer.
+	MinRetention = 24 * time.Hour
 )
 
 // Config is what an IM server needs: its identity, where the management
@@ -93,6 +96,12 @@ type Config struct {
 	// ReadHeaderTimeout bounds how long a caller may take to send a
 	// request's headers (slow-loris); default 10s.
 	ReadHeaderTimeout Duration `json:"readHeaderTimeout,omitempty"`
+	// Retention, when set, is how long received messages stay in the
+	// inboxes: older ones are deleted (retention.go). It is also how long
+	// the server remembers a message id to deduplicate it, so it must be
+	// longer than any peer retries a message; at least MinRetention. 0,
+	// the default, keeps every message.
+	Retention Duration `json:"retention,omitempty"`
 
 	// Listener, when set, is used instead of listening on Listen (tests,
 	// socket activation). The server closes it.
@@ -233,6 +242,9 @@ func (c Config) withDefaults() (Config, error) {
 	setDefault(&c.DirectoryRefresh, Duration(DefaultDirectoryRefresh))
 	setDefault(&c.CRLRefresh, Duration(DefaultCRLRefresh))
 	setDefault(&c.ReadHeaderTimeout, Duration(DefaultReadHeaderTimeout))
+	if c.Retention < 0 || c.Retention > 0 && c.Retention < Duration(MinRetention) {
+		return c, fmt.Errorf("imserver: retention %s: want 0 (keep every message) or at least %s: a message id is remembered for deduplication only that long", time.Duration(c.Retention), MinRetention)
+	}
 	if c.Delivery.RetryMax < c.Delivery.RetryBase {
 		c.Delivery.RetryMax = c.Delivery.RetryBase
 	}

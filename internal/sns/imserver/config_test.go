@@ -29,12 +29,13 @@ func TestLoadConfig(t *testing.T) {
 		return p
 	}
 	c, err := LoadConfig(write(`{"serverId":"alpha-im","address":"http://127.0.0.1:8441","mgmtURL":"http://127.0.0.1:8440",
-		"policy":{"allow":[],"deny":["bad-im"]},"delivery":{"window":3,"retryBase":"250ms","retryMax":90},"directoryRefresh":"2m"}`))
+		"policy":{"allow":[],"deny":["bad-im"]},"delivery":{"window":3,"retryBase":"250ms","retryMax":90},"directoryRefresh":"2m","retention":"720h"}`))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c.ServerID != "alpha-im" || c.Delivery.Window != 3 || time.Duration(c.Delivery.RetryBase) != 250*time.Millisecond ||
-		time.Duration(c.Delivery.RetryMax) != 90*time.Second || time.Duration(c.DirectoryRefresh) != 2*time.Minute || c.Policy.Deny[0] != "bad-im" {
+		time.Duration(c.Delivery.RetryMax) != 90*time.Second || time.Duration(c.DirectoryRefresh) != 2*time.Minute || c.Policy.Deny[0] != "bad-im" ||
+		time.Duration(c.Retention) != 30*24*time.Hour {
 		t.Errorf("read %+v", c)
 	}
 	for _, tc := range []struct{ body, want string }{
@@ -95,6 +96,8 @@ func TestConfigRefusals(t *testing.T) {
 			c.PasswordFile = filepath.Join(c.DataDir, "pw")
 		}, "wrong password"},
 		{"listen address unusable", func(t *testing.T, c *Config) { c.Listen = "256.0.0.1:1" }, "listening on 256.0.0.1:1"},
+		{"negative retention", func(_ *testing.T, c *Config) { c.Retention = Duration(-time.Hour) }, "want 0 (keep every message) or at least 24h0m0s"},
+		{"retention under a day", func(_ *testing.T, c *Config) { c.Retention = Duration(time.Hour) }, "retention 1h0m0s: want 0"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			defer lowKDF()()

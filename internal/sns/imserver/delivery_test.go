@@ -280,3 +280,22 @@ func TestConcurrentSendsDelivered(t *testing.T) {
 		t.Errorf("%d items delivered (%v), want %d", len(items), err, len(users)*each)
 	}
 }
+
+// With a retention, the messages received before it are pruned (in
+// batches) and the newer ones kept.
+func TestPruneOldMessages(t *testing.T) {
+	_, alpha, beta := pair(t)
+	for i := range 3 {
+		sendText(t, alpha, "alice", "bob@beta-im", fmt.Sprint("old ", i))
+	}
+	eventually(t, "3 messages at bob", func() bool { return len(inbox(t, beta, "bob")) == 3 })
+	if n := beta.prune(time.Now().Add(-time.Hour)); n != 0 {
+		t.Fatalf("pruned %d messages received after the cutoff", n)
+	}
+	if n := beta.prune(time.Now().Add(time.Second)); n != 3 {
+		t.Fatalf("pruned %d messages, want the 3 received before the cutoff", n)
+	}
+	if got := inbox(t, beta, "bob"); len(got) != 0 {
+		t.Errorf("bob's inbox after pruning: %d messages", len(got))
+	}
+}

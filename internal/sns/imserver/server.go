@@ -233,6 +233,7 @@ func (s *Server) Run(ctx context.Context) error {
 	wg.Go(func() { s.crl.Run(ctx) })
 	wg.Go(func() { s.dir.run(ctx) })
 	wg.Go(func() { s.out.run(ctx) })
+	wg.Go(func() { s.pruneLoop(ctx) })
 	s.log.Info("IM server running", "serverId", s.self, "listen", s.ln.Addr().String(), "address", s.cfg.Address, "admin", SocketPath(s.cfg.DataDir))
 
 	var err error

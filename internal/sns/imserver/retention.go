@@ -1,0 +1,50 @@
+package imserver
+
+import (
+	"context"
+	"time"
+)
+
+// pruneBatch bounds the messages one pruning transaction deletes, so that
+// the deliveries waiting behind it are not held up.
+const pruneBatch = 1000
+
+// pruneLoop deletes the received messages older than the retention, at
+// start and then every hour (a tenth of the retention at most), until ctx
+// ends. Without a retention it returns at once.
+func (s *Server) pruneLoop(ctx context.Context) {
+	retention := time.Duration(s.cfg.Retention)
+	if retention <= 0 {
+		return
+	}
+	every := min(time.Hour, retention/10)
+	for {
+		s.prune(time.Now().Add(-retention))
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(every):
+		}
+	}
+}
+
+// prune deletes the inbox messages received before cutoff, a batch per
+// transaction, and logs how many.
+func (s *Server) prune(cutoff time.Time) int {
+	total := 0
+	for {
+		n, err := s.st.PruneInbox(cutoff, pruneBatch)
+		total += n
+		if err != nil {
+			s.log.Warn("pruning old messages failed; will try again", "err", err, "pruned", total)
+			return total
+		}
+		if n < pruneBatch {
+			break
+		}
+	}
+	if total > 0 {
+		s.log.Info("pruned messages past the retention", "count", total, "receivedBefore", cutoff.UTC().Format(time.RFC3339))
+	}
+	return total
+}
