@@ -281,8 +281,8 @@ func TestConcurrentSendsDelivered(t *testing.T) {
 	}
 }
 
-// With a retention, the messages received before it are pruned (in
-// batches) and the newer ones kept.
+// With a retention, the messages received or sent before it are pruned
+// (in batches) and the newer ones kept.
 func TestPruneOldMessages(t *testing.T) {
 	_, alpha, beta := pair(t)
 	for i := range 3 {
@@ -297,5 +297,12 @@ func TestPruneOldMessages(t *testing.T) {
 	}
 	if got := inbox(t, beta, "bob"); len(got) != 0 {
 		t.Errorf("bob's inbox after pruning: %d messages", len(got))
+	}
+	// At the sender, the sent copies go the same way.
+	if n := alpha.prune(time.Now().Add(time.Second)); n != 3 {
+		t.Fatalf("pruned %d sent messages at alpha, want 3", n)
+	}
+	if sent, err := alpha.st.SentBy("alice", 0, 0); err != nil || len(sent) != 0 {
+		t.Errorf("alice's sent list after pruning: %d messages (%v)", len(sent), err)
 	}
 }

@@ -9,7 +9,7 @@ import (
 // the deliveries waiting behind it are not held up.
 const pruneBatch = 1000
 
-// pruneLoop deletes the received messages older than the retention, at
+// pruneLoop deletes the messages older than the retention, at
 // start and then every hour (a tenth of the retention at most), until ctx
 // ends. Without a retention it returns at once.
 func (s *Server) pruneLoop(ctx context.Context) {
@@ -28,19 +28,18 @@ func (s *Server) pruneLoop(ctx context.Context) {
 	}
 }
 
-// prune deletes the inbox messages received before cutoff, a batch per
-// transaction, and logs how many.
+// prune deletes the messages older than cutoff, a batch per transaction,
+// and logs how many.
 func (s *Server) prune(cutoff time.Time) int {
 	total := 0
-	for {
-		n, err := s.st.PruneInbox(cutoff, pruneBatch)
+	for more := true; more; {
+		var n int
+		var err error
+		n, more, err = s.st.PruneMessages(cutoff, pruneBatch)
 		total += n
 		if err != nil {
 			s.log.Warn("pruning old messages failed; will try again", "err", err, "pruned", total)
 			return total
-		}
-		if n < pruneBatch {
-			break
 		}
 	}
 	if total > 0 {

@@ -7,17 +7,22 @@ import (
 	"time"
 )
 
-func TestPruneInbox(t *testing.T) {
+func TestPruneMessages(t *testing.T) {
 	s, c := openTest(t)
 	addUser(t, s, "bob", "Bob")
 	addUser(t, s, "carol", "Carol")
 	start := c.Now()
-	// Three messages an hour apart to each user, and a repeal at the start.
+	// Three messages an hour apart to each user and from bob, and a
+	// repeal at the start.
 	for i := range 3 {
 		for _, u := range []string{"bob", "carol"} {
 			if _, _, err := s.DeliverLocal(u, textMsg(fmt.Sprintf("m%d-%s@alpha", i, u), "alice@alpha", u+"@beta", "hi")); err != nil {
 				t.Fatal(err)
 			}
+		}
+		out := textMsg(fmt.Sprintf("s%d@beta", i), "bob@beta", "alice@alpha", "hello")
+		if _, err := s.RecordSent("bob", out, chatSend("alpha", out)); err != nil {
+			t.Fatal(err)
 		}
 		if i == 0 {
 			if _, err := s.Repeal("m0-bob@alpha", "alpha"); err != nil {
@@ -26,24 +31,31 @@ func TestPruneInbox(t *testing.T) {
 		}
 		c.Add(time.Hour)
 	}
-	if _, err := s.PruneInbox(start, 0); !errors.Is(err, ErrInvalid) {
+	if _, _, err := s.PruneMessages(start, 0); !errors.Is(err, ErrInvalid) {
 		t.Errorf("a limit of 0: %v, want ErrInvalid", err)
 	}
-	// Before start+90m: the first two of each inbox go, one at a time.
+	// Before start+90m: the first two of each inbox and of bob's sent list
+	// go, one of each kind per call.
 	cutoff := start.Add(90 * time.Minute)
-	total := 0
-	for range 10 {
-		n, err := s.PruneInbox(cutoff, 1)
+	total, calls := 0, 0
+	for more := true; more && calls < 10; calls++ {
+		n, m, err := s.PruneMessages(cutoff, 1)
 		if err != nil {
 			t.Fatal(err)
 		}
-		total += n
-		if n < 1 {
-			break
-		}
+		total, more = total+n, m
 	}
-	if total != 4 {
-		t.Fatalf("pruned %d messages, want 4", total)
+	if total != 6 || calls != 5 {
+		t.Fatalf("pruned %d messages in %d calls, want 6 in 5 (4 inbox and 2 sent copies, one of each a call, and a last call with nothing to do)", total, calls)
+	}
+	if sent, err := s.SentBy("bob", 0, 0); err != nil || len(sent) != 1 || sent[0].MessageID != "s2@beta" {
+		t.Errorf("bob's sent list after pruning: %+v %v", sent, err)
+	}
+	if _, err := s.GetSent("s0@beta"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("a pruned sent message: %v, want not found", err)
+	}
+	if items, err := s.ListOutbox(OutboxFilter{}); err != nil || len(items) != 3 {
+		t.Errorf("the outbox after pruning: %d entries (%v), want the 3 calls still queued", len(items), err)
 	}
 	for _, u := range []string{"bob", "carol"} {
 		in, err := s.Inbox(u, 0, 0)
@@ -60,7 +72,7 @@ func TestPruneInbox(t *testing.T) {
 		t.Errorf("a pruned message delivered again: %+v dup=%v %v", again, dup, err)
 	}
 	// Nothing older is left: nothing more goes.
-	if n, err := s.PruneInbox(cutoff, 100); err != nil || n != 0 {
-		t.Errorf("pruning again: %d, %v", n, err)
+	if n, more, err := s.PruneMessages(cutoff, 100); err != nil || n != 0 || more {
+		t.Errorf("pruning again: %d (more %v), %v", n, more, err)
 	}
 }
