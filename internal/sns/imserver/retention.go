@@ -9,21 +9,19 @@ import (
 // the deliveries waiting behind it are not held up.
 const pruneBatch = 1000
 
-// pruneLoop deletes the messages older than the retention, at
-// start and then every hour (a tenth of the retention at most), until ctx
-// ends. Without a retention it returns at once.
+// pruneLoop deletes the messages older than the retention, at start and
+// then every hour, until ctx ends. Without a retention it returns at once.
 func (s *Server) pruneLoop(ctx context.Context) {
 	retention := time.Duration(s.cfg.Retention)
 	if retention <= 0 {
 		return
 	}
-	every := min(time.Hour, retention/10)
 	for {
 		s.prune(time.Now().Add(-retention))
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(every):
+		case <-time.After(time.Hour):
 		}
 	}
 }
@@ -43,7 +41,7 @@ func (s *Server) prune(cutoff time.Time) int {
 		}
 	}
 	if total > 0 {
-		s.log.Info("pruned messages past the retention", "count", total, "receivedBefore", cutoff.UTC().Format(time.RFC3339))
+		s.log.Info("pruned messages past the retention", "count", total, "before", cutoff.UTC().Format(time.RFC3339))
 	}
 	return total
 }
