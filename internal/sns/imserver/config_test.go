@@ -98,6 +98,8 @@ func TestConfigRefusals(t *testing.T) {
 		{"listen address unusable", func(t *testing.T, c *Config) { c.Listen = "256.0.0.1:1" }, "listening on 256.0.0.1:1"},
 		{"negative retention", func(_ *testing.T, c *Config) { c.Retention = Duration(-time.Hour) }, "want 0 (keep every message) or at least 24h0m0s"},
 		{"retention under a day", func(_ *testing.T, c *Config) { c.Retention = Duration(time.Hour) }, "retention 1h0m0s: want 0"},
+		{"the management server on the black list", func(_ *testing.T, c *Config) { c.Policy = &PolicyConfig{Deny: []string{"center-im"}} },
+			"policy: in config.json: invalid input: deny: center-im is the management server, always allowed"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			defer lowKDF()()

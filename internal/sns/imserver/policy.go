@@ -14,7 +14,7 @@ import (
 func loadPolicy(st *imstore.Store, fromConfig *PolicyConfig, mgmtID string) (*httpsig.Policy, error) {
 	if fromConfig != nil {
 		if err := checkPolicy(fromConfig.Deny, mgmtID); err != nil {
-			return nil, fmt.Errorf("policy in config.json: %w", err)
+			return nil, fmt.Errorf("in config.json: %w", err)
 		}
 		if _, err := st.SetPolicy(imstore.Policy{Allow: fromConfig.Allow, Deny: fromConfig.Deny}); err != nil {
 			return nil, err
