@@ -41,66 +41,58 @@ func (s *Store) PruneMessages(before time.Time, limit int) (pruned int, more boo
 
 // pruneInbox deletes up to limit inbox copies received before before.
 func (t *txn) pruneInbox(before time.Time, limit int) (int, error) {
-	type old struct{ key, id []byte }
-	var olds []old
-	inbox := t.b(bucketInbox)
-	c := inbox.Cursor()
-	users := t.b(bucketUsers).Cursor()
-	for user, _ := users.First(); user != nil && len(olds) < limit; user, _ = users.Next() {
-		p := prefix(string(user))
-		for k, v := c.Seek(p); k != nil && bytes.HasPrefix(k, p) && len(olds) < limit; k, v = c.Next() {
-			m, err := boltdb.Decode[InboxMessage](v)
-			if err != nil {
-				return 0, fmt.Errorf("inbox message %d of %s: %w", tailSeq(k), user, err)
-			}
-			if !m.ReceivedAt.Before(before) {
-				break // the rest of this inbox is newer
-			}
-			olds = append(olds, old{key: bytes.Clone(k), id: key(m.MessageID, string(user))})
+	return t.pruneOldest(bucketInbox, limit, func(user string, v []byte) ([]deletion, bool, error) {
+		m, err := boltdb.Decode[InboxMessage](v)
+		if err != nil || !m.ReceivedAt.Before(before) {
+			return nil, false, err
 		}
-	}
-	ids := t.b(bucketInboxIDs)
-	for _, o := range olds {
-		if err := inbox.Delete(o.key); err != nil {
-			return 0, err
-		}
-		if err := ids.Delete(o.id); err != nil {
-			return 0, err
-		}
-	}
-	return len(olds), nil
+		return []deletion{{bucketInboxIDs, key(m.MessageID, user)}}, true, nil
+	})
 }
 
 // pruneSent deletes up to limit sent copies sent before before.
 func (t *txn) pruneSent(before time.Time, limit int) (int, error) {
-	type old struct{ key, id []byte }
-	var olds []old
-	byUser := t.b(bucketSentByUser)
-	c := byUser.Cursor()
+	return t.pruneOldest(bucketSentByUser, limit, func(_ string, id []byte) ([]deletion, bool, error) {
+		m, err := t.sent(string(id))
+		if err != nil || !m.SentAt.Before(before) {
+			return nil, false, err
+		}
+		return []deletion{{bucketSent, bytes.Clone(id)}}, true, nil
+	})
+}
+
+// deletion is a key to delete from a bucket.
+type deletion struct{ bucket, key []byte }
+
+// pruneOldest walks the range of each local user in bucket name (keyed
+// user 0x00 u64 seq, so oldest first) and deletes up to limit entries that
+// old says are old, with the entries elsewhere it names; it moves to the
+// next user at the first entry that is not old.
+func (t *txn) pruneOldest(name []byte, limit int, old func(user string, v []byte) ([]deletion, bool, error)) (int, error) {
+	var dels []deletion
+	n := 0
+	c := t.b(name).Cursor()
 	users := t.b(bucketUsers).Cursor()
-	for user, _ := users.First(); user != nil && len(olds) < limit; user, _ = users.Next() {
+	for user, _ := users.First(); user != nil && n < limit; user, _ = users.Next() {
 		p := prefix(string(user))
-		for k, id := c.Seek(p); k != nil && bytes.HasPrefix(k, p) && len(olds) < limit; k, id = c.Next() {
-			m, err := t.sent(string(id))
+		for k, v := c.Seek(p); k != nil && bytes.HasPrefix(k, p) && n < limit; k, v = c.Next() {
+			also, ok, err := old(string(user), v)
 			if err != nil {
-				return 0, err
+				return 0, fmt.Errorf("%s entry %d of %s: %w", name, tailSeq(k), user, err)
 			}
-			if !m.SentAt.Before(before) {
-				break // the rest of this user's sent list is newer
+			if !ok {
+				break
 			}
-			olds = append(olds, old{key: bytes.Clone(k), id: bytes.Clone(id)})
+			dels = append(append(dels, deletion{name, bytes.Clone(k)}), also...)
+			n++
 		}
 	}
-	sent := t.b(bucketSent)
-	for _, o := range olds {
-		if err := byUser.Delete(o.key); err != nil {
-			return 0, err
-		}
-		if err := sent.Delete(o.id); err != nil {
+	for _, d := range dels {
+		if err := t.b(d.bucket).Delete(d.key); err != nil {
 			return 0, err
 		}
 	}
-	return len(olds), nil
+	return n, nil
 }
 
 // pruneRepeals deletes the repeals recorded before before.
