@@ -96,11 +96,11 @@ type Config struct {
 	// ReadHeaderTimeout bounds how long a caller may take to send a
 	// request's headers (slow-loris); default 10s.
 	ReadHeaderTimeout Duration `json:"readHeaderTimeout,omitempty"`
-	// Retention, when set, is how long messages stay in the inboxes and
-	// sent lists: older ones are deleted (retention.go). It is also how long
-	// the server remembers a message id to deduplicate it, so it must be
-	// longer than any peer retries a message; at least MinRetention. 0,
-	// the default, keeps every message.
+	// Retention, when set, is how long messages stay in the inboxes, sent
+	// lists and group histories: older ones are deleted (retention.go). It
+	// is also how long the server remembers a message id to deduplicate
+	// it, so it must be longer than any peer retries a message; at least
+	// MinRetention. 0, the default, keeps every message.
 	Retention Duration `json:"retention,omitempty"`
 
 	// Listener, when set, is used instead of listening on Listen (tests,

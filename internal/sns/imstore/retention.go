@@ -10,10 +10,11 @@ import (
 
 // PruneMessages deletes the messages older than before: the inbox copies
 // received before it, with their entries in the dedup index, the sent
-// copies sent before it, and the repeals recorded before it. Each user's
-// oldest go first, at most limit (> 0) inbox and limit sent copies in one
-// transaction; more says that a limit was reached (call it again). Group
-// history and files are kept.
+// copies sent before it, the group history (of the groups this server
+// hosts) before it, and the repeals recorded before it. Each user's or
+// group's oldest go first, at most limit (> 0) of each kind in one
+// transaction; more says that a limit was reached (call it again). Files
+// are kept.
 //
 // The dedup index is the receiver's memory of what it took: a peer that
 // sends a pruned message again (a retry after a lost answer) has it
@@ -33,7 +34,11 @@ func (s *Store) PruneMessages(before time.Time, limit int) (pruned int, more boo
 		if err != nil {
 			return err
 		}
-		pruned, more = inbox+sent, inbox == limit || sent == limit
+		group, err := t.pruneGroupHistory(before, limit)
+		if err != nil {
+			return err
+		}
+		pruned, more = inbox+sent+group, inbox == limit || sent == limit || group == limit
 		return t.pruneRepeals(before)
 	})
 	return pruned, more, err
@@ -41,7 +46,7 @@ func (s *Store) PruneMessages(before time.Time, limit int) (pruned int, more boo
 
 // pruneInbox deletes up to limit inbox copies received before before.
 func (t *txn) pruneInbox(before time.Time, limit int) (int, error) {
-	return t.pruneOldest(bucketInbox, limit, func(user string, v []byte) ([]deletion, bool, error) {
+	return t.pruneOldest(bucketUsers, bucketInbox, limit, func(user string, v []byte) ([]deletion, bool, error) {
 		m, err := boltdb.Decode[InboxMessage](v)
 		if err != nil || !m.ReceivedAt.Before(before) {
 			return nil, false, err
@@ -52,7 +57,7 @@ func (t *txn) pruneInbox(before time.Time, limit int) (int, error) {
 
 // pruneSent deletes up to limit sent copies sent before before.
 func (t *txn) pruneSent(before time.Time, limit int) (int, error) {
-	return t.pruneOldest(bucketSentByUser, limit, func(_ string, id []byte) ([]deletion, bool, error) {
+	return t.pruneOldest(bucketUsers, bucketSentByUser, limit, func(_ string, id []byte) ([]deletion, bool, error) {
 		m, err := t.sent(string(id))
 		if err != nil || !m.SentAt.Before(before) {
 			return nil, false, err
@@ -61,24 +66,37 @@ func (t *txn) pruneSent(before time.Time, limit int) (int, error) {
 	})
 }
 
+// pruneGroupHistory deletes up to limit messages of the hosted groups'
+// history sent before before.
+func (t *txn) pruneGroupHistory(before time.Time, limit int) (int, error) {
+	return t.pruneOldest(bucketGroups, bucketGroupMessages, limit, func(_ string, v []byte) ([]deletion, bool, error) {
+		m, err := boltdb.Decode[GroupMessage](v)
+		if err != nil || !m.At.Before(before) {
+			return nil, false, err
+		}
+		return []deletion{{bucketGroupMessageIDs, []byte(m.MessageID)}}, true, nil
+	})
+}
+
 // deletion is a key to delete from a bucket.
 type deletion struct{ bucket, key []byte }
 
-// pruneOldest walks the range of each local user in bucket name (keyed
-// user 0x00 u64 seq, so oldest first) and deletes up to limit entries that
-// old says are old, with the entries elsewhere it names; it moves to the
-// next user at the first entry that is not old.
-func (t *txn) pruneOldest(name []byte, limit int, old func(user string, v []byte) ([]deletion, bool, error)) (int, error) {
+// pruneOldest walks, for each key of owners (the users, the groups), its
+// range in bucket name (keyed owner 0x00 u64 seq, so oldest first) and
+// deletes up to limit entries that old says are old, with the entries
+// elsewhere it names; it moves to the next owner at the first entry that
+// is not old.
+func (t *txn) pruneOldest(owners, name []byte, limit int, old func(owner string, v []byte) ([]deletion, bool, error)) (int, error) {
 	var dels []deletion
 	n := 0
 	c := t.b(name).Cursor()
-	users := t.b(bucketUsers).Cursor()
-	for user, _ := users.First(); user != nil && n < limit; user, _ = users.Next() {
-		p := prefix(string(user))
+	each := t.b(owners).Cursor()
+	for owner, _ := each.First(); owner != nil && n < limit; owner, _ = each.Next() {
+		p := prefix(string(owner))
 		for k, v := c.Seek(p); k != nil && bytes.HasPrefix(k, p) && n < limit; k, v = c.Next() {
-			also, ok, err := old(string(user), v)
+			also, ok, err := old(string(owner), v)
 			if err != nil {
-				return 0, fmt.Errorf("%s entry %d of %s: %w", name, tailSeq(k), user, err)
+				return 0, fmt.Errorf("%s entry %d of %s: %w", name, tailSeq(k), owner, err)
 			}
 			if !ok {
 				break

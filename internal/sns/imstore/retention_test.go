@@ -76,3 +76,29 @@ func TestPruneMessages(t *testing.T) {
 		t.Errorf("pruning again: %d (more %v), %v", n, more, err)
 	}
 }
+
+// The history of a hosted group is pruned like the inboxes, with its
+// dedup entries: a message sent again after that is stored anew.
+func TestPruneGroupHistory(t *testing.T) {
+	s, c := openTest(t)
+	addUser(t, s, "alice", "Alice")
+	newGroup(t, s, "g1@alpha")
+	for i := range 3 {
+		m := NewGroupMessage{GroupID: "g1@alpha", Message: groupMsg(fmt.Sprintf("g%d@alpha", i), "g1@alpha")}
+		if _, _, err := s.RecordGroupMessage(m); err != nil {
+			t.Fatal(err)
+		}
+		c.Add(time.Hour)
+	}
+	n, more, err := s.PruneMessages(c.Now().Add(-90*time.Minute), 100)
+	if err != nil || n != 2 || more {
+		t.Fatalf("pruned %d (more %v), %v: want the 2 older group messages", n, more, err)
+	}
+	h, _, err := s.GroupMessages("g1@alpha", "", 100)
+	if err != nil || len(h) != 1 || h[0].MessageID != "g2@alpha" {
+		t.Errorf("the history after pruning: %+v %v", h, err)
+	}
+	if _, dup, err := s.RecordGroupMessage(NewGroupMessage{GroupID: "g1@alpha", Message: groupMsg("g0@alpha", "g1@alpha")}); err != nil || dup {
+		t.Errorf("a pruned group message sent again: dup=%v %v, want stored anew", dup, err)
+	}
+}
