@@ -60,6 +60,10 @@ type Admin interface {
 	// RetryNotifications makes pending notifications for destination ("" for
 	// all) due now and returns how many.
 	RetryNotifications(ctx context.Context, destination, actor string) (int, error)
+	// QueuedChanges lists the changes whose notifications are not all
+	// queued yet (the notifier expands each into one per destination, in
+	// batches), oldest first.
+	QueuedChanges(ctx context.Context) ([]store.OutboxChange, error)
 
 	// Audit lists the audit log.
 	Audit(ctx context.Context, f store.AuditFilter) ([]store.AuditEntry, error)

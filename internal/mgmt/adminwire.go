@@ -19,8 +19,9 @@ const (
 	AdminCRL           = AdminPrefix + "/crl"           // GET the current one; POST publishes a new one
 	AdminNotifications = AdminPrefix + "/notifications" // GET ?destination=&state=&limit=
 	AdminRetry         = AdminPrefix + "/notifications/retry"
-	AdminAudit         = AdminPrefix + "/audit"  // GET ?after=&subject=&limit=
-	AdminBackup        = AdminPrefix + "/backup" // GET: a consistent copy of the database
+	AdminQueuedChanges = AdminPrefix + "/notifications/changes" // GET: changes not yet expanded
+	AdminAudit         = AdminPrefix + "/audit"                 // GET ?after=&subject=&limit=
+	AdminBackup        = AdminPrefix + "/backup"                // GET: a consistent copy of the database
 	// AdminTrust, on the remote admin listener only and unauthenticated,
 	// gives what authenticates the answers there: the management server's
 	// certificate and the current CRL (AdminTrustInfo), both checked by

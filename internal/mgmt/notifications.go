@@ -44,6 +44,11 @@ func (s *Service) RetryNotifications(_ context.Context, destination, actor strin
 	return total, nil
 }
 
+// QueuedChanges lists the changes not yet expanded into notifications.
+func (s *Service) QueuedChanges(context.Context) ([]store.OutboxChange, error) {
+	return s.st.Expanding()
+}
+
 // DestinationState summarises the outbox for one destination, as `imictl
 // admin notifications` shows it.
 type DestinationState struct {

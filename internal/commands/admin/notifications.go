@@ -36,6 +36,9 @@ func NewCmdNotifications(f *cmdutil.Factory, runF func(*NotificationsOptions) er
 IM server: one per destination by default, with how many are pending and
 delivered, the oldest pending one, its failed attempts and last error, and
 when it is retried next. --entries lists the notifications one by one.
+A change whose notifications are still being queued (the server queues one
+per active server, in batches) is in no row yet: the table says so on
+standard error.
 
 A destination that is down is retried with backoff; once it is fixed,
 "imictl admin notifications retry DEST" sends its notifications now.`,
@@ -90,7 +93,30 @@ func notificationsRun(f *cmdutil.Factory, cmd *cobra.Command, opts *Notification
 	if opts.Entries {
 		return output.Print(opts.IO.Out, opts.Format, entriesView(entries))
 	}
-	return output.Print(opts.IO.Out, opts.Format, summaryView(mgmt.SummarizeNotifications(entries)))
+	if err := output.Print(opts.IO.Out, opts.Format, summaryView(mgmt.SummarizeNotifications(entries))); err != nil {
+		return err
+	}
+	if opts.Format != output.Table {
+		return nil
+	}
+	// Changes whose notifications are still being queued are in no row
+	// yet: say so, so that an empty or short table is not taken for all.
+	changes, err := adm.QueuedChanges(cmd.Context())
+	if err != nil {
+		return mgmtutil.Error(err)
+	}
+	if len(changes) > 0 {
+		fmt.Fprintf(opts.IO.ErrOut, "%d %s still being queued for the active servers (the oldest, of %s, since %s): their notifications are added as they are\n",
+			len(changes), plural(len(changes), "change is", "changes are"), changes[0].Subject, stamp(utc(changes[0].CreatedAt)))
+	}
+	return nil
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 func entriesView(entries []store.OutboxEntry) output.View {

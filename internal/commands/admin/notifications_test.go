@@ -99,3 +99,26 @@ func TestAudit(t *testing.T) {
 		t.Errorf("table:\n%s", res.Stdout)
 	}
 }
+
+// A change whose notifications are not queued yet (the notifier expands
+// it while the server runs; here it is stopped) is in no row: the table
+// says so on stderr, and JSON stays the list of destinations.
+func TestNotificationsShowQueuedChanges(t *testing.T) {
+	w := newWorld(t, true, mgmttest.Options{})
+	res := w.run(t, "admin", "notifications")
+	res.Expect(t, 0)
+	if res.Stderr != "" {
+		t.Errorf("with every change expanded, stderr %q", res.Stderr)
+	}
+	w.run(t, "admin", "approve", "req-3", "--yes").Expect(t, 0)
+	res = w.run(t, "admin", "notifications")
+	res.Expect(t, 0)
+	if !strings.HasPrefix(res.Stderr, "1 change is still being queued for the active servers (the oldest, of gamma-im, since ") {
+		t.Errorf("stderr %q: want the queued change of gamma-im", res.Stderr)
+	}
+	res = w.run(t, "admin", "notifications", "-o", "json")
+	res.Expect(t, 0)
+	if res.Stderr != "" || len(decode[[]mgmt.DestinationState](t, res)) != 1 {
+		t.Errorf("JSON: %s, stderr %q", res.Stdout, res.Stderr)
+	}
+}

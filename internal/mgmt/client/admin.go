@@ -161,6 +161,11 @@ func (a *Admin) Notifications(ctx context.Context, f store.OutboxFilter) ([]stor
 	return out, a.call(ctx, http.MethodGet, mgmt.AdminNotifications, q, nil, &out)
 }
 
+func (a *Admin) QueuedChanges(ctx context.Context) ([]store.OutboxChange, error) {
+	var out []store.OutboxChange
+	return out, a.call(ctx, http.MethodGet, mgmt.AdminQueuedChanges, nil, nil, &out)
+}
+
 func (a *Admin) RetryNotifications(ctx context.Context, destination, actor string) (int, error) {
 	var out mgmt.AdminCount
 	err := a.call(ctx, http.MethodPost, mgmt.AdminRetry, nil, mgmt.AdminBody{Actor: actor, Destination: destination}, &out)

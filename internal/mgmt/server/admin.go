@@ -79,6 +79,9 @@ func NewAdminHandler(svc *mgmt.Service, selfID string) http.Handler {
 		return svc.RegenerateCRL(r.Context(), b.Actor)
 	}))
 	mux.HandleFunc("GET "+mgmt.AdminNotifications, a.notifications)
+	mux.HandleFunc("GET "+mgmt.AdminQueuedChanges, func(w http.ResponseWriter, r *http.Request) {
+		respond(w)(svc.QueuedChanges(r.Context()))
+	})
 	mux.HandleFunc("POST "+mgmt.AdminRetry, a.post(func(r *http.Request, b mgmt.AdminBody) (any, error) {
 		n, err := svc.RetryNotifications(r.Context(), b.Destination, b.Actor)
 		return mgmt.AdminCount{Count: n}, err

@@ -103,8 +103,8 @@ func (s *Store) ExpandChanges() (more bool, err error) {
 }
 
 // Expanding lists the changes whose notifications are not all queued yet,
-// oldest first (the imictl_notification_changes_expanding gauge; `admin
-// notifications` lists only the queued notifications).
+// oldest first (the imictl_notification_changes_expanding gauge, and the
+// note `admin notifications` prints under its table).
 func (s *Store) Expanding() ([]OutboxChange, error) {
 	out := []OutboxChange{}
 	err := s.view(func(t *txn) error {
