@@ -42,10 +42,7 @@ was written is not authenticated and must be discarded.`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.FileID = args[0]
-			if err := opts.prepare(f, cmd); err != nil {
-				return err
-			}
-			if err := checkID("FILEID", opts.FileID); err != nil {
+			if err := opts.prepareFor(f, cmd, "FILEID", opts.FileID); err != nil {
 				return err
 			}
 			opts.MD5 = strings.ToLower(opts.MD5)

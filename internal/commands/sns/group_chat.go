@@ -31,10 +31,7 @@ a member in the group.`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.GroupID = args[0]
-			if err := opts.prepare(f, cmd); err != nil {
-				return err
-			}
-			if err := checkID("GROUPID", opts.GroupID); err != nil {
+			if err := opts.prepareFor(f, cmd, "GROUPID", opts.GroupID); err != nil {
 				return err
 			}
 			if opts.After != "" {

@@ -25,10 +25,7 @@ func NewCmdIsFriend(f *cmdutil.Factory, runF func(*IsFriendOptions) error) *cobr
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.UserID = args[0]
-			if err := opts.prepare(f, cmd); err != nil {
-				return err
-			}
-			if err := checkID("USERID", opts.UserID); err != nil {
+			if err := opts.prepareFor(f, cmd, "USERID", opts.UserID); err != nil {
 				return err
 			}
 			if err := checkID("--owner", opts.OwnerID); err != nil {

@@ -39,6 +39,15 @@ func (o *Options) prepare(f *cmdutil.Factory, cmd *cobra.Command) error {
 	return nil
 }
 
+// prepareFor is prepare for a command whose argument what is the id id (a
+// user, file or group id), which it checks.
+func (o *Options) prepareFor(f *cmdutil.Factory, cmd *cobra.Command, what, id string) error {
+	if err := o.prepare(f, cmd); err != nil {
+		return err
+	}
+	return checkID(what, id)
+}
+
 // checkID is a usage error for a malformed user or file id argument.
 func checkID(what, id string) error {
 	if _, err := wire.ParseAddress(id); err != nil {

@@ -24,10 +24,7 @@ func NewCmdUser(f *cmdutil.Factory, runF func(*UserOptions) error) *cobra.Comman
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.UserID = args[0]
-			if err := opts.prepare(f, cmd); err != nil {
-				return err
-			}
-			if err := checkID("USERID", opts.UserID); err != nil {
+			if err := opts.prepareFor(f, cmd, "USERID", opts.UserID); err != nil {
 				return err
 			}
 			if runF != nil {

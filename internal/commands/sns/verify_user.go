@@ -27,10 +27,7 @@ func NewCmdVerifyUser(f *cmdutil.Factory, runF func(*VerifyUserOptions) error) *
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.UserID = args[0]
-			if err := opts.prepare(f, cmd); err != nil {
-				return err
-			}
-			if err := checkID("USERID", opts.UserID); err != nil {
+			if err := opts.prepareFor(f, cmd, "USERID", opts.UserID); err != nil {
 				return err
 			}
 			if runF != nil {
