@@ -43,10 +43,7 @@ func addRequesterFlag(cmd *cobra.Command, user *string) {
 func requesterRunE[T any](f *cmdutil.Factory, o *Options, groupID, userID *string, opts T, runF func(T) error, run func(*cobra.Command, T) error) func(*cobra.Command, []string) error {
 	return func(cmd *cobra.Command, args []string) error {
 		*groupID = args[0]
-		if err := o.prepare(f, cmd); err != nil {
-			return err
-		}
-		if err := checkID("GROUPID", *groupID); err != nil {
+		if err := o.prepareFor(f, cmd, "GROUPID", *groupID); err != nil {
 			return err
 		}
 		if err := checkID("--user", *userID); err != nil {

@@ -149,6 +149,14 @@ func (t *txn) askOutgoing(user, peer, remark string) (FriendRequest, error) {
 	return t.ask(Outgoing, user, peer, remark, u.Profile())
 }
 
+// checkIncoming checks what a friend request carries to its recipient.
+func checkIncoming(remark string, requester Profile) error {
+	if err := checkText("remark", remark, maxRemarkLen, false); err != nil {
+		return err
+	}
+	return requester.check("requester")
+}
+
 // RecordIncomingRequest records that peer asks local user to be friends
 // (S5 received), with the peer's userInfo. A user whose VerifyType is
 // VerifyNobody refuses every request (*ForbiddenError). A repeated request
@@ -158,10 +166,7 @@ func (s *Store) RecordIncomingRequest(user, peer, remark string, requester Profi
 	if err != nil {
 		return FriendRequest{}, err
 	}
-	if err := checkText("remark", remark, maxRemarkLen, false); err != nil {
-		return FriendRequest{}, err
-	}
-	if err := requester.check("requester"); err != nil {
+	if err := checkIncoming(remark, requester); err != nil {
 		return FriendRequest{}, err
 	}
 	var r FriendRequest

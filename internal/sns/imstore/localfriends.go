@@ -44,10 +44,7 @@ func (s *Store) AskLocal(server, user, peer, remark string, requester Profile) (
 	if err != nil {
 		return FriendRequest{}, err
 	}
-	if err := checkText("remark", remark, maxRemarkLen, false); err != nil {
-		return FriendRequest{}, err
-	}
-	if err := requester.check("requester"); err != nil {
+	if err := checkIncoming(remark, requester); err != nil {
 		return FriendRequest{}, err
 	}
 	var r FriendRequest
