@@ -43,7 +43,9 @@ func (s *Server) Send(req SendRequest) (imstore.SentMessage, error) {
 	}
 	msg := storedMessage(mi)
 	if s.isSelf(to) {
-		return s.sendLocal(req.From, to.Local, msg)
+		// One transaction checks the recipient, records the sent copy and
+		// delivers (an unknown recipient is its NotFoundError).
+		return s.st.SendLocal(req.From, to.Local, msg)
 	}
 	send, err := s.outgoing(to, mi.SenderID, "/sns/chat", wire.ChatRequest{MessageInfo: mi})
 	if err != nil {
@@ -92,14 +94,6 @@ func (s *Server) content(messageType string, req SendRequest) (wire.Content, err
 		return c, nil
 	}
 	return &wire.FileContent{Size: size, Name: f.Name, FileID: f.FileID, MD5: f.MD5}, nil
-}
-
-// sendLocal records a message between two local users and delivers it.
-func (s *Server) sendLocal(from, to string, msg imstore.Message) (imstore.SentMessage, error) {
-	if _, err := s.st.GetUser(to); err != nil {
-		return imstore.SentMessage{}, err
-	}
-	return s.st.SendLocal(from, to, msg)
 }
 
 // Repeal revokes a message a local user sent: its local copies at once,
