@@ -1,7 +1,9 @@
 package serve_test
 
 import (
+	"bytes"
 	"encoding/json"
+	"io"
 	"net/http"
 	"path/filepath"
 	"regexp"
@@ -22,17 +24,8 @@ var opsListening = regexp.MustCompile(`msg="operations endpoints ready" metrics=
 func TestServeOps(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "data")
 	s := startServe(t, dataDirOpts(dir), "--insecure", "--mgmt-addr", "127.0.0.1:0", "--im-addr", "127.0.0.1:0", "--ops-addr", "127.0.0.1:0")
-	var base string
+	base := opsBase(t, s)
 	deadline := time.Now().Add(readyTimeout)
-	for base == "" && time.Now().Before(deadline) {
-		if m := opsListening.FindStringSubmatch(s.log.String()); m != nil {
-			base = m[1]
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	if base == "" {
-		t.Fatalf("no operations listener in the log:\n%s", s.log)
-	}
 
 	var rep ops.Report
 	for time.Now().Before(deadline) {
@@ -102,6 +95,35 @@ func TestServeOps(t *testing.T) {
 			t.Errorf("no %s series", name)
 		}
 	}
+}
+
+// TestServePprof: with --pprof the operations listener serves Go's
+// profiles too.
+func TestServePprof(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	s := startServe(t, dataDirOpts(dir), "--insecure", "--mgmt-addr", "127.0.0.1:0", "--im-addr", "127.0.0.1:0", "--ops-addr", "127.0.0.1:0", "--pprof")
+	resp, err := http.Get(opsBase(t, s) + "/debug/pprof/heap")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !bytes.HasPrefix(body, []byte{0x1f, 0x8b}) {
+		t.Errorf("/debug/pprof/heap with --pprof: HTTP %d, %d bytes: want 200 and a gzipped profile", resp.StatusCode, len(body))
+	}
+}
+
+// opsBase waits for serve's log to name the operations listener and
+// returns its base URL.
+func opsBase(t *testing.T, s *serving) string {
+	t.Helper()
+	for deadline := time.Now().Add(readyTimeout); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if m := opsListening.FindStringSubmatch(s.log.String()); m != nil {
+			return m[1]
+		}
+	}
+	t.Fatalf("no operations listener in the log:\n%s", s.log)
+	return ""
 }
 
 // TestServePprofNeedsOpsAddr: the profiles have no listener of their own.
