@@ -20,8 +20,8 @@ type SentMessage struct {
 // RecordSent records that local user sent msg and, in the same
 // transaction, queues sends (the S1 calls to the recipients' servers), so
 // that a send acknowledged to the user is already durable in the outbox.
-// The messageID must be new (*ExistsError otherwise). Delivery to a local
-// recipient is a separate DeliverLocal.
+// The messageID must be new (*ExistsError otherwise). A message to a
+// local recipient is SendLocal's.
 func (s *Store) RecordSent(user string, msg Message, sends ...Send) (SentMessage, error) {
 	if err := msg.check(); err != nil {
 		return SentMessage{}, err
