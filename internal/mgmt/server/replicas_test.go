@@ -20,13 +20,18 @@ import (
 )
 
 // replicaOf starts another management server on m's registry in etcd,
-// with a data directory (admin socket) of its own.
-func replicaOf(t *testing.T, m *mgmtProc) *mgmtProc {
+// with a data directory (admin socket) of its own and its configuration
+// changed by edit.
+func replicaOf(t *testing.T, m *mgmtProc, edit ...func(*server.Config)) *mgmtProc {
 	t.Helper()
 	prefix, _ := etcdPrefixes.Load(m.dataDir)
 	dir := t.TempDir()
 	etcdPrefixes.Store(dir, prefix)
-	return startMgmt(t, dir)
+	return startMgmtWith(t, dir, func(c *server.Config) {
+		for _, e := range edit {
+			e(c)
+		}
+	})
 }
 
 type peer struct {
@@ -190,10 +195,7 @@ func TestRemoteAdminReplayAcrossReplicas(t *testing.T) {
 		t.Skip("replicas need the etcd store; this runs in the etcd pass")
 	}
 	a := startRemoteMgmt(t)
-	prefix, _ := etcdPrefixes.Load(a.dataDir)
-	dir := t.TempDir()
-	etcdPrefixes.Store(dir, prefix)
-	b := startMgmtWith(t, dir, func(c *server.Config) { c.AdminAddr = "127.0.0.1:0" })
+	b := replicaOf(t, a, func(c *server.Config) { c.AdminAddr = "127.0.0.1:0" })
 	adm := a.admin(t)
 	key, cert := adminCert(t, adm, "ops")
 	first, err := a.public(t).Submit(bg, submitReq(t, newKey(t), "alpha", "https://alpha.example.com"))
