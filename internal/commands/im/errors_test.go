@@ -54,10 +54,7 @@ func TestRefusals(t *testing.T) {
 	first := w.first
 	im(t, first, "user", "add", "alice", "--name", "Alice").Expect(t, 0)
 	out := filepath.Join(t.TempDir(), "x")
-	usage := []struct {
-		args []string
-		want string
-	}{
+	usage := []usageCase{
 		{[]string{"user", "add", "a b", "--name", "x"}, `USERID: invalid userID: "a b": use 1-64 letters`},
 		{[]string{"user", "add", "dave"}, "--name is required (no terminal to ask for it)"},
 		{[]string{"user", "add", "dave", "--name", "Dave", "--verify-type", "3"}, "--verify-type 3: want 1 (nobody may add the user) or 2 (anyone may ask)"},
@@ -88,15 +85,7 @@ func TestRefusals(t *testing.T) {
 		{[]string{"policy", "set", "--deny", "ok,Bad!"}, `--deny: bad serverId "Bad!"`},
 		{[]string{"user", "list", "extra"}, `unknown command "extra" for "imictl im user list"`},
 	}
-	for _, tt := range usage {
-		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
-			res := im(t, first, tt.args...)
-			res.Expect(t, cmdutil.ExitUsage)
-			if !strings.Contains(res.Stderr, tt.want) || res.Stdout != "" {
-				t.Errorf("stderr %q\nwant %q", res.Stderr, tt.want)
-			}
-		})
-	}
+	expectUsage(t, first, usage)
 
 	refused := []struct {
 		args   []string

@@ -29,10 +29,7 @@ func TestGroupRefusals(t *testing.T) {
 	imJSON(t, first, &g, "group", "create", "twin", "--user", "alice")
 	gid := g.GroupInfo.GroupID
 
-	usage := []struct {
-		args []string
-		want string
-	}{
+	usage := []usageCase{
 		{[]string{"group", "create", "x", "--user", "alice@first"}, "--user must be a local user's id"},
 		{[]string{"group", "create", "", "--user", "alice"}, "NAME is empty: give the group a name"},
 		{[]string{"group", "create", "x", "--user", "alice", "--visible", "maybe"}, `--visible "maybe": want yes or no`},
@@ -54,15 +51,7 @@ func TestGroupRefusals(t *testing.T) {
 		{[]string{"group", "history", "team", "--user", "alice", "--limit", "-1"}, "--limit must be 0 (the server's page) or positive"},
 		{[]string{"group", "show", "twin", "--user", "alice"}, `2 of alice's groups are named "twin" (`},
 	}
-	for _, tt := range usage {
-		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
-			res := im(t, first, tt.args...)
-			res.Expect(t, cmdutil.ExitUsage)
-			if !strings.Contains(res.Stderr, tt.want) || res.Stdout != "" {
-				t.Errorf("stderr %q\nwant %q", res.Stderr, tt.want)
-			}
-		})
-	}
+	expectUsage(t, first, usage)
 
 	refused := []struct {
 		args   []string

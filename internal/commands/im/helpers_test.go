@@ -5,11 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/imictl/imictl/internal/commands"
 	"github.com/imictl/imictl/internal/commands/cmdtest"
+	"github.com/imictl/imictl/internal/commands/cmdutil"
 	"github.com/imictl/imictl/internal/commands/im/imtest"
 	"github.com/imictl/imictl/internal/pki"
 )
@@ -69,4 +71,24 @@ func compact(t *testing.T, raw json.RawMessage) string {
 		t.Fatal(err)
 	}
 	return b.String()
+}
+
+// usageCase is a command line refused as misuse (exit 2, nothing on
+// stdout), and what stderr must say.
+type usageCase struct {
+	args []string
+	want string
+}
+
+func expectUsage(t *testing.T, s *imtest.IM, cases []usageCase) {
+	t.Helper()
+	for _, tt := range cases {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			res := im(t, s, tt.args...)
+			res.Expect(t, cmdutil.ExitUsage)
+			if !strings.Contains(res.Stderr, tt.want) || res.Stdout != "" {
+				t.Errorf("stderr %q\nwant %q", res.Stderr, tt.want)
+			}
+		})
+	}
 }
