@@ -86,16 +86,7 @@ var (
 
 func TestMethodsSendExactRequestsAndParseAnswers(t *testing.T) {
 	ctx := context.Background()
-	tests := []struct {
-		name     string
-		answer   string
-		call     func(c *client.Client, p client.Peer) (any, error)
-		method   string
-		path     string
-		rawQuery string
-		body     string
-		want     any
-	}{
+	tests := []callCase{
 		{"S1 chat", `{"code":0,"error":""}`,
 			func(c *client.Client, p client.Peer) (any, error) { return nil, c.Chat(ctx, p, chat) },
 			"POST", "/sns/chat", "",
@@ -133,29 +124,7 @@ func TestMethodsSendExactRequestsAndParseAnswers(t *testing.T) {
 			},
 			"GET", "/sns/query/users", "ownerID=u1%40x.example.com%3A8441&userID=u2%40beta-im", "", wire.No},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			w := newWorld(t, answer(http.StatusOK, tt.answer))
-			got, err := tt.call(w.client, w.betaPeer())
-			if err != nil {
-				t.Fatal(err)
-			}
-			if tt.want != nil && !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("result %#v, want %#v", got, tt.want)
-			}
-			reqs := w.peer.Requests()
-			if len(reqs) != 1 {
-				t.Fatalf("peer got %d requests, want 1", len(reqs))
-			}
-			r := reqs[0]
-			if r.Origin != "alpha-im" || r.Method != tt.method || r.Path != tt.path || r.RawQuery != tt.rawQuery || string(r.Body) != tt.body {
-				t.Errorf("peer got %s %s ? %s from %s\n%s\nwant %s %s ? %s\n%s", r.Method, r.Path, r.RawQuery, r.Origin, r.Body, tt.method, tt.path, tt.rawQuery, tt.body)
-			}
-			if tt.body != "" && r.Header.Get("Content-Type") != "application/json;charset=utf-8" {
-				t.Errorf("Content-Type %q", r.Header.Get("Content-Type"))
-			}
-		})
-	}
+	runCalls(t, tests)
 }
 
 func TestPrefixV1(t *testing.T) {
@@ -252,5 +221,46 @@ func TestInvalidRequestsAreNotSent(t *testing.T) {
 	}
 	if !strings.Contains(errs[0].Error(), "not sending an invalid chat request: messageInfo.recvID") {
 		t.Errorf("chat: %v", errs[0])
+	}
+}
+
+// callCase is one call of the client to a peer that answers answer: the
+// request the peer must get, and the decoded result (nil: not checked).
+type callCase struct {
+	name     string
+	answer   string
+	call     func(c *client.Client, p client.Peer) (any, error)
+	method   string
+	path     string
+	rawQuery string
+	body     string
+	want     any
+}
+
+// runCalls makes each call from alpha-im and checks what the peer got.
+func runCalls(t *testing.T, tests []callCase) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := newWorld(t, answer(http.StatusOK, tt.answer))
+			got, err := tt.call(w.client, w.betaPeer())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.want != nil && !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("result %#v, want %#v", got, tt.want)
+			}
+			reqs := w.peer.Requests()
+			if len(reqs) != 1 {
+				t.Fatalf("peer got %d requests, want 1", len(reqs))
+			}
+			r := reqs[0]
+			if r.Origin != "alpha-im" || r.Method != tt.method || r.Path != tt.path || r.RawQuery != tt.rawQuery || string(r.Body) != tt.body {
+				t.Errorf("peer got %s %s ? %s from %s\n%s\nwant %s %s ? %s\n%s", r.Method, r.Path, r.RawQuery, r.Origin, r.Body, tt.method, tt.path, tt.rawQuery, tt.body)
+			}
+			if tt.body != "" && r.Header.Get("Content-Type") != "application/json;charset=utf-8" {
+				t.Errorf("Content-Type %q", r.Header.Get("Content-Type"))
+			}
+		})
 	}
 }

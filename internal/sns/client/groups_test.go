@@ -2,8 +2,6 @@ package client_test
 
 import (
 	"context"
-	"net/http"
-	"reflect"
 	"testing"
 
 	"github.com/imictl/imictl/internal/sns/client"
@@ -20,16 +18,7 @@ func TestGroupMethods(t *testing.T) {
 		MessageID: "m1@alpha-im", Content: &wire.TextContent{Message: "hi"}}
 	const msgJSON = `{"senderID":"u1@alpha-im","recvID":"g1@beta-im","messageType":"text","version":"v1","type":2,"messageID":"m1@alpha-im","fileID":"","content":{"message":"hi"}}`
 	ok := `{"code":0,"error":""}`
-	tests := []struct {
-		name     string
-		answer   string
-		call     func(c *client.Client, p client.Peer) (any, error)
-		method   string
-		path     string
-		rawQuery string
-		body     string
-		want     any
-	}{
+	tests := []callCase{
 		{"G1 invite", ok, func(c *client.Client, p client.Peer) (any, error) {
 			return nil, c.InviteGroup(ctx, p, wire.InviteRequest{UserID: "u1@alpha-im", ReqInfo: wire.InviteInfo{GroupInfo: wire.GroupInfo{GroupID: g, GroupName: "G"}, InviteUsers: []string{"u2@beta-im"}}})
 		}, "POST", "/sns/invite/grpreq", "",
@@ -68,26 +57,7 @@ func TestGroupMethods(t *testing.T) {
 			return c.GroupMembers(ctx, p, g, "u1@alpha-im")
 		}, "GET", "/sns/grpmembers", q + "&userID=u1%40alpha-im", "", []wire.GroupMember{{UserType: 3, UserInfo: wire.UserInfo{UserID: "u1@alpha-im"}}}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			w := newWorld(t, answer(http.StatusOK, tt.answer))
-			got, err := tt.call(w.client, w.betaPeer())
-			if err != nil {
-				t.Fatal(err)
-			}
-			if tt.want != nil && !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("result %#v, want %#v", got, tt.want)
-			}
-			reqs := w.peer.Requests()
-			if len(reqs) != 1 {
-				t.Fatalf("peer got %d requests, want 1", len(reqs))
-			}
-			r := reqs[0]
-			if r.Method != tt.method || r.Path != tt.path || r.RawQuery != tt.rawQuery || string(r.Body) != tt.body {
-				t.Errorf("peer got %s %s ? %s\n%s\nwant %s %s ? %s\n%s", r.Method, r.Path, r.RawQuery, r.Body, tt.method, tt.path, tt.rawQuery, tt.body)
-			}
-		})
-	}
+	runCalls(t, tests)
 }
 
 // A group method with a bad group or user id sends nothing.
