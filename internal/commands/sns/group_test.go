@@ -91,24 +91,13 @@ func TestGroupCommandsJSON(t *testing.T) {
 
 func TestGroupTables(t *testing.T) {
 	w := newWorld(t)
-	tests := []struct {
-		args []string
-		want string
-	}{
+	tests := []tableCase{
 		{[]string{"group-info", "g1@beta-im", "--user", "u1@alpha-im"}, "Peer:                 beta-im\nGroup ID:             g1@beta-im\nName:                 Team\nIcon:\nMembers:              2\nCreated by:           u2@beta-im\nCreated (ms):         1700000000000\nMembers may invite:   yes (1)\nSearchable:           no (2)\n"},
 		{[]string{"group-members", "g1@beta-im", "--user", "u1@alpha-im"}, "USER-ID       TYPE         NAME   PHONE\nu2@beta-im    owner (3)    Bo\nu1@alpha-im   member (1)   Ann\n"},
 		{[]string{"group-chat", "g1@beta-im"}, "MESSAGE-ID   FROM         TYPE   CONTENT\nm2@beta-im   u2@beta-im   text   hi all\n"},
 		{[]string{"quit-group", "g1@beta-im", "--owner", "u1@alpha-im"}, "Peer:     beta-im\nResult:   ok (code 0)\n"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.args[0], func(t *testing.T) {
-			res := cmdtest.Run(t, w.env(), append([]string{"sns"}, tt.args...)...)
-			res.Expect(t, 0)
-			if res.Stdout != tt.want {
-				t.Errorf("stdout:\n%q\nwant:\n%q", res.Stdout, tt.want)
-			}
-		})
-	}
+	w.expectTables(t, tests)
 }
 
 // Misused group commands are usage errors naming what to fix, and nothing

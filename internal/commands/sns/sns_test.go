@@ -77,25 +77,14 @@ func TestCommandsJSON(t *testing.T) {
 
 func TestTables(t *testing.T) {
 	w := newWorld(t)
-	tests := []struct {
-		args []string
-		want string
-	}{
+	tests := []tableCase{
 		{[]string{"user", "u2@beta-im"}, "Peer:       beta-im\nUser ID:    u2@beta-im\nName:       Bo\nPhone:      13600002222\nRemark:\nPortrait:\n"},
 		{[]string{"find-users", "Bo", "--to", "beta-im"}, "USER-ID      NAME   PHONE         REMARK\nu2@beta-im   Bo     13600002222\n"},
 		{[]string{"is-friend", "u2@beta-im", "--owner", "u1@alpha-im"}, "Peer:        beta-im\nUser ID:     u2@beta-im\nOwner ID:    u1@alpha-im\nIs friend:   yes (1)\n"},
 		{[]string{"verify-user", "u2@beta-im"}, "Peer:          beta-im\nUser ID:       u2@beta-im\nVerify type:   may be added (2)\n"},
 		{[]string{"del-friend", "u2@beta-im", "--owner", "u1@alpha-im"}, "Peer:     beta-im\nResult:   ok (code 0)\n"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.args[0], func(t *testing.T) {
-			res := cmdtest.Run(t, w.env(), append([]string{"sns"}, tt.args...)...)
-			res.Expect(t, 0)
-			if res.Stdout != tt.want {
-				t.Errorf("stdout:\n%q\nwant:\n%q", res.Stdout, tt.want)
-			}
-		})
-	}
+	w.expectTables(t, tests)
 }
 
 func TestChatGeneratesMessageID(t *testing.T) {
@@ -179,5 +168,25 @@ func TestVerboseShowsBothMessages(t *testing.T) {
 	}
 	if strings.Contains(res.Stderr, "PRIVATE KEY") {
 		t.Error("the key leaked into the trace")
+	}
+}
+
+// tableCase is an sns command line and the table it must print.
+type tableCase struct {
+	args []string
+	want string
+}
+
+// expectTables runs each command against w and compares its stdout.
+func (w *world) expectTables(t *testing.T, tests []tableCase) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.args[0], func(t *testing.T) {
+			res := cmdtest.Run(t, w.env(), append([]string{"sns"}, tt.args...)...)
+			res.Expect(t, 0)
+			if res.Stdout != tt.want {
+				t.Errorf("stdout:\n%q\nwant:\n%q", res.Stdout, tt.want)
+			}
+		})
 	}
 }
