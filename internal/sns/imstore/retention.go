@@ -96,7 +96,7 @@ func (t *txn) pruneOldest(owners, name []byte, limit int, old func(owner string,
 		for k, v := c.Seek(p); k != nil && bytes.HasPrefix(k, p) && n < limit; k, v = c.Next() {
 			also, ok, err := old(string(owner), v)
 			if err != nil {
-				return 0, fmt.Errorf("%s entry %d of %s: %w", name, tailSeq(k), owner, err)
+				return 0, fmt.Errorf("%s entry %d of %s is unreadable (%w); restore a backup", name, tailSeq(k), owner, err)
 			}
 			if !ok {
 				break
