@@ -3,8 +3,11 @@ package imstore
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
+
+	"go.etcd.io/bbolt"
 )
 
 func TestPruneMessages(t *testing.T) {
@@ -101,4 +104,26 @@ func TestPruneGroupHistory(t *testing.T) {
 	if _, dup, err := s.RecordGroupMessage(NewGroupMessage{GroupID: "g1@alpha", Message: groupMsg("g0@alpha", "g1@alpha")}); err != nil || dup {
 		t.Errorf("a pruned group message sent again: dup=%v %v, want stored anew", dup, err)
 	}
+}
+
+// An unreadable inbox record stops the pruning with what to do, and
+// nothing is deleted.
+func TestPruneMessagesUnreadable(t *testing.T) {
+	s, c := openTest(t)
+	addUser(t, s, "bob", "Bob")
+	if _, _, err := s.DeliverLocal("bob", textMsg("m1@alpha", "alice@alpha", "bob@beta", "hi")); err != nil {
+		t.Fatal(err)
+	}
+	err := s.db.Update(func(tx *bbolt.Tx) error {
+		return tx.Bucket(bucketInbox).Put(seqKey(1, "bob"), []byte("{not json"))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := dump(t, s)
+	c.Add(time.Hour)
+	if _, _, err := s.PruneMessages(c.Now(), 10); err == nil || !strings.Contains(err.Error(), "restore a backup") {
+		t.Fatalf("pruning past an unreadable record: %v, want it to say to restore a backup", err)
+	}
+	assertUnchanged(t, before, dump(t, s))
 }
